@@ -1,0 +1,19 @@
+"""Canonical text: the matching key of a listing's text, with offsets back to the original."""
+
+from contraband.text.canonical import CanonicalText, key, track
+from contraband.text.chars import DELIBERATE, Flag, flag_names
+from contraband.text.transforms import FIELD_SEPARATOR, PIPELINE, Edit, Transform, replay
+
+__all__ = [
+    "DELIBERATE",
+    "FIELD_SEPARATOR",
+    "PIPELINE",
+    "CanonicalText",
+    "Edit",
+    "Flag",
+    "Transform",
+    "flag_names",
+    "key",
+    "replay",
+    "track",
+]

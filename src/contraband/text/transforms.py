@@ -1,0 +1,249 @@
+"""The ordered transforms that turn a listing's text into its matching key.
+
+Each transform has two faces that must agree: `apply(s)` is the hot path (C-level `translate`
+and `re.sub`) and `edits(s)` lists the same change as (start, end, replacement, flags) edits so
+that `canonical.track` can keep an offset map back to the original text. A property test holds
+every transform to `apply(s) == replay(s, edits(s))`.
+
+Application order (each step sees the previous step's output):
+
+1. `Fold`: default-ignorable characters removed; compatibility forms (fullwidth, mathematical,
+   circled, ligatures) and accents undone; case folded. Non-ASCII text only; ASCII is lowercased.
+   Risk: none for matching (a folded key is never displayed).
+2. `LookalikeFold`: letters of another script that imitate Latin ones (UTS #39 confusables) are
+   folded to Latin, but only in words that mix scripts, or in words written wholly in look-alikes
+   of a script the text never genuinely uses (no letter of that script without a Latin twin).
+   Genuine Cyrillic/Greek text has such letters (я, и, λ) and is left alone. Risk: a one-word
+   genuine text made only of look-alikes ("сор") reads as Latin ("cop").
+3. `SeparatorJoin`: runs of 3+ single letters split by one repeated separator (`.`, `-`, `_`,
+   `*`, `/`, `·`, `•`, `~` or spaces) are joined: "v.a.p.e", "v a p e". Risk: initialisms and
+   size lists ("s m l") are joined too; harmless unless the join spells a term.
+4. `Leetspeak`: inside words that are otherwise alphabetic (2+ letters, no more digits/symbols
+   than letters), 0->o 3->e 4/@->a 5/$->s 7/+->t 8->b 9->g; the ambiguous 1, ! and | become `1`,
+   which the matcher reads as i or l. "4 pack", "12v" and "500mg" stay numbers.
+   Risk: model numbers such as "usb3" read as "usbe"; harmless unless that spells a term.
+5. `Spacing`: every run of non-word characters (punctuation, whitespace, underscores) becomes
+   one space, so terms match on word boundaries. Risk: none.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
+
+from contraband.text.chars import FOLD_TABLE, Flag, confusable_target, fold_flags, script_of
+
+#: Separates screened fields inside one key; never produced by any transform.
+FIELD_SEPARATOR = "\x00"
+
+
+class Edit(NamedTuple):
+    """Replace s[start:end] by `text`; `flags` say what kind of change it is."""
+
+    start: int
+    end: int
+    text: str
+    flags: int
+
+
+class Transform(ABC):
+    """One step of the canonical pipeline."""
+
+    name: str
+
+    @abstractmethod
+    def apply(self, s: str) -> str:
+        """The transformed text (hot path)."""
+
+    @abstractmethod
+    def edits(self, s: str) -> Iterable[Edit]:
+        """The same transformation as ordered, non-overlapping edits of `s`."""
+
+
+class RegexTransform(Transform):
+    """A transform defined by a pattern and a pure replacement function of the match."""
+
+    pattern: re.Pattern[str]
+    flags: int = 0
+
+    @abstractmethod
+    def replace(self, match: re.Match[str]) -> str:
+        """The replacement for one match (may return the match unchanged)."""
+
+    def apply(self, s: str) -> str:
+        return self.pattern.sub(self.replace, s)
+
+    def edits(self, s: str) -> Iterator[Edit]:
+        for match in self.pattern.finditer(s):
+            text = self.replace(match)
+            if text != match.group():
+                yield from self.split_edit(match, text)
+
+    def split_edit(self, match: re.Match[str], text: str) -> Iterator[Edit]:
+        """One edit for the whole match; same-length changes are split per character."""
+        original = match.group()
+        start = match.start()
+        if len(text) == len(original):
+            for i, (old, new) in enumerate(zip(original, text, strict=True)):
+                if old != new:
+                    yield Edit(start + i, start + i + 1, new, self.flags)
+        else:
+            yield Edit(start, match.end(), text, self.flags)
+
+
+class Fold(Transform):
+    name = "fold"
+
+    def apply(self, s: str) -> str:
+        return s.lower() if s.isascii() else s.translate(FOLD_TABLE)
+
+    def edits(self, s: str) -> Iterator[Edit]:
+        if s.isascii():
+            for i, ch in enumerate(s):
+                if "A" <= ch <= "Z":
+                    yield Edit(i, i + 1, ch.lower(), Flag.CASE)
+            return
+        for i, ch in enumerate(s):
+            folded = FOLD_TABLE[ord(ch)]
+            if folded != ch:
+                yield Edit(i, i + 1, folded, fold_flags(ch))
+
+
+_NON_ASCII_WORD = re.compile(r"[^\W_]*[^\x00-\x7f][^\W_]*")
+
+
+class LookalikeFold(Transform):
+    name = "lookalike"
+
+    def apply(self, s: str) -> str:
+        if s.isascii():
+            return s
+        replace = self._replacer(s)
+        return _NON_ASCII_WORD.sub(replace, s)
+
+    def edits(self, s: str) -> Iterator[Edit]:
+        if s.isascii():
+            return
+        replace = self._replacer(s)
+        for match in _NON_ASCII_WORD.finditer(s):
+            start = match.start()
+            for i, (old, new) in enumerate(zip(match.group(), replace(match), strict=True)):
+                if old != new:
+                    yield Edit(start + i, start + i + 1, new, Flag.CONFUSABLE)
+
+    @staticmethod
+    def _replacer(s: str) -> Callable[[re.Match[str]], str]:
+        genuine = _genuine_scripts(s)
+
+        def replace(match: re.Match[str]) -> str:
+            word = match.group()
+            scripts = {script_of(c) for c in word if c.isalpha()}
+            mixed = "LATIN" in scripts and len(scripts) > 1
+            if not mixed and ("LATIN" in scripts or scripts & genuine):
+                return word
+            return "".join(
+                (confusable_target(c) or c) if script_of(c) not in ("LATIN", "") else c
+                for c in word
+            )
+
+        return replace
+
+
+def _genuine_scripts(s: str) -> set[str]:
+    """Scripts that `s` really writes in: those with a letter that imitates no Latin letter.
+
+    Genuine Russian or Greek text always has such letters (я, и, λ, π); a word made only of
+    look-alikes, in a text with no genuine letter of its script, is a disguise (UTS #39's
+    whole-script confusable).
+    """
+    return {
+        script_of(c)
+        for c in set(s)
+        if not c.isascii() and c.isalpha() and confusable_target(c) is None
+    }
+
+
+_SEP_CHARS = r"[.\-_*/·•~]"
+_SEP_RUN = re.compile(
+    r"(?<![^\W_])([^\W_]|[@$])(?P<sep>[ \t]*" + _SEP_CHARS + r"[ \t]*|[ \t]+)"
+    r"(?:[^\W_]|[@$])(?:(?P=sep)(?:[^\W_]|[@$]))+(?![^\W_])"
+)
+_SEPARATOR = re.compile(r"[ \t]*" + _SEP_CHARS + r"[ \t]*|[ \t]+")
+
+
+class SeparatorJoin(RegexTransform):
+    name = "separators"
+    pattern = _SEP_RUN
+    flags = Flag.SEPARATOR
+
+    def replace(self, match: re.Match[str]) -> str:
+        return _SEPARATOR.sub("", match.group())
+
+    def split_edit(self, match: re.Match[str], text: str) -> Iterator[Edit]:
+        # One deletion per separator, so every kept letter keeps its own offset.
+        base = match.start()
+        for sep in _SEPARATOR.finditer(match.group()):
+            yield Edit(base + sep.start(), base + sep.end(), "", self.flags)
+
+
+_LEET_MAP = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s",
+                           "7": "t", "+": "t", "8": "b", "9": "g", "!": "1", "|": "1"})
+_LEET_CHARS = "0134579@$+!|8"
+_LEET_TOKEN = re.compile(r"(?<![\w@$!|+])[$@]?\w*(?:[^\W\d_][0-9@$!|+]|[0-9@$!|+][^\W\d_])[\w@$!|+]*")
+_EDGE_SYMBOLS = "@$!|+"
+
+
+class Leetspeak(RegexTransform):
+    name = "leetspeak"
+    pattern = _LEET_TOKEN
+    flags = Flag.LEET
+
+    def replace(self, match: re.Match[str]) -> str:
+        token = match.group()
+        core = token.rstrip(_EDGE_SYMBOLS)
+        tail = token[len(core):]
+        lead = ""
+        if core[:1] in "@$" and len(core) > 1 and not core[1].isalpha():
+            lead, core = core[0], core[1:]
+        letters = sum(1 for c in core if c.isalpha())
+        leet = sum(1 for c in core if c in _LEET_CHARS)
+        if letters < 2 or leet == 0 or leet > letters or not _inner_symbols_ok(core):
+            return token
+        return lead + core.translate(_LEET_MAP) + tail
+
+
+def _inner_symbols_ok(core: str) -> bool:
+    """Symbols count as letters only between alphanumerics ("v!agra", not "sale!!")."""
+    return not any(c in "!|+" and (i == 0) for i, c in enumerate(core))
+
+
+_NON_WORD = re.compile(r"(?:[^\w" + FIELD_SEPARATOR + r"]|_)+")
+
+
+class Spacing(RegexTransform):
+    name = "spacing"
+    pattern = _NON_WORD
+
+    def apply(self, s: str) -> str:
+        return self.pattern.sub(" ", s)
+
+    def replace(self, match: re.Match[str]) -> str:
+        return " "
+
+
+#: The pipeline, in application order.
+PIPELINE: tuple[Transform, ...] = (Fold(), LookalikeFold(), SeparatorJoin(), Leetspeak(), Spacing())
+
+
+def replay(s: str, edits: Iterable[Edit]) -> str:
+    """Apply `edits` to `s` (reference implementation used by tests and tracking)."""
+    out: list[str] = []
+    pos = 0
+    for edit in edits:
+        out.append(s[pos:edit.start])
+        out.append(edit.text)
+        pos = edit.end
+    out.append(s[pos:])
+    return "".join(out)
