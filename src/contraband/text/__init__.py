@@ -1,6 +1,6 @@
 """Canonical text: the matching key of a listing's text, with offsets back to the original."""
 
-from contraband.text.canonical import CanonicalText, key, track
+from contraband.text.canonical import CanonicalText, decode, key, key_bytes, track
 from contraband.text.chars import DELIBERATE, Flag, flag_names
 from contraband.text.transforms import FIELD_SEPARATOR, PIPELINE, Edit, Transform, replay
 
@@ -13,7 +13,9 @@ __all__ = [
     "Flag",
     "Transform",
     "flag_names",
+    "decode",
     "key",
+    "key_bytes",
     "replay",
     "track",
 ]

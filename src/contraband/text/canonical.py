@@ -14,14 +14,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contraband.text.chars import Flag
-from contraband.text.transforms import PIPELINE, Edit, Transform
+from contraband.text.transforms import PIPELINE, Edit, Spacing, Transform
 
 
-def key(text: str, pipeline: tuple[Transform, ...] = PIPELINE) -> str:
-    """The matching key of `text`: canonical, space-padded, no offsets."""
-    for transform in pipeline:
+_ENCODING = "utf-8"
+_ERRORS = "surrogatepass"  # lone surrogates in hostile input must not crash the hot path
+
+
+def key_bytes(text: str) -> bytes:
+    """The matching key of `text` as UTF-8 (what the literal scan reads): hot path."""
+    for transform in PIPELINE[:-1]:
         text = transform.apply(text)
-    return " " + text + " "
+    return b" " + Spacing.apply_bytes(text.encode(_ENCODING, _ERRORS)) + b" "
+
+
+def key(text: str) -> str:
+    """The matching key of `text`: canonical, space-padded, no offsets."""
+    return key_bytes(text).decode(_ENCODING, _ERRORS)
+
+
+def decode(b: bytes) -> str:
+    """Decode a key (or a prefix of one) produced by `key_bytes`."""
+    return b.decode(_ENCODING, _ERRORS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,4 +135,4 @@ def _apply_tracked(
     return "".join(out), new_starts, new_ends, new_flags
 
 
-__all__ = ["CanonicalText", "Flag", "key", "track"]
+__all__ = ["CanonicalText", "Flag", "decode", "key", "key_bytes", "track"]

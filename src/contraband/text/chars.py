@@ -137,22 +137,30 @@ def confusable_target(ch: str) -> str | None:
     return _confusable_targets().get(ch)
 
 
+#: Non-ASCII punctuation that sellers use as letter separators, folded to ASCII '.'.
+_DOTS = set("·•∙‧・⋅●◦")
+
+
 def _fold_char(ch: str) -> tuple[str, int]:
     """Fold one character: ignorable -> '', compatibility/accents removed, case folded.
 
-    Returns the folded text and the flags saying what was undone. Symbols (™, ℃) keep their
-    form: their compatibility decompositions ("TM") would glue letters onto the word before.
+    Non-ASCII punctuation and symbols become a space (dashes '-' and middle dots '.', which
+    the separator transform reads), so after folding every non-word character is ASCII.
+    Symbols (™, ℃) are not decomposed: "TM" would glue letters onto the word before.
+    Returns the folded text and the flags saying what was undone.
     """
     cp = ord(ch)
     if is_default_ignorable(cp):
         return "", Flag.INVISIBLE
+    category = unicodedata.category(ch)
+    if category in ("Mn", "Me"):
+        return "", Flag.ACCENT
     flags = 0
     out = ch
     decomposition = unicodedata.decomposition(ch)
     if decomposition:
         nfkd = unicodedata.normalize("NFKD", ch)
         stripped = "".join(c for c in nfkd if not unicodedata.combining(c))
-        category = unicodedata.category(ch)
         if stripped and (category[0] in "LN" or len(stripped) == 1) and stripped != ch:
             out = stripped
             tag = decomposition.split(" ", 1)[0]
@@ -162,11 +170,19 @@ def _fold_char(ch: str) -> tuple[str, int]:
                 flags |= Flag.COMPAT
             else:
                 flags |= Flag.ACCENT
+    if not out.isascii() and len(out) == 1 and not _is_word_char(out):
+        if out in _DOTS:
+            return ".", 0
+        return ("-" if unicodedata.category(out) == "Pd" else " "), 0
     folded = out.casefold()
     if folded != out:
         flags |= Flag.CASE
         out = folded
     return out, flags
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"
 
 
 class FoldTable(dict[int, str]):

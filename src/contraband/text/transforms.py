@@ -33,6 +33,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
+import hyperscan
+
 from contraband.text.chars import FOLD_TABLE, Flag, confusable_target, fold_flags, script_of
 
 #: Separates screened fields inside one key; never produced by any transform.
@@ -118,13 +120,13 @@ class LookalikeFold(Transform):
     name = "lookalike"
 
     def apply(self, s: str) -> str:
-        if s.isascii():
+        if not _has_foreign_letters(s):
             return s
         replace = self._replacer(s)
         return _NON_ASCII_WORD.sub(replace, s)
 
     def edits(self, s: str) -> Iterator[Edit]:
-        if s.isascii():
+        if not _has_foreign_letters(s):
             return
         replace = self._replacer(s)
         for match in _NON_ASCII_WORD.finditer(s):
@@ -151,6 +153,13 @@ class LookalikeFold(Transform):
         return replace
 
 
+def _has_foreign_letters(s: str) -> bool:
+    """Does `s` contain a letter of a script other than Latin (the only case with work)?"""
+    if s.isascii():
+        return False
+    return any(not c.isascii() and script_of(c) not in ("LATIN", "") for c in set(s))
+
+
 def _genuine_scripts(s: str) -> set[str]:
     """Scripts that `s` really writes in: those with a letter that imitates no Latin letter.
 
@@ -165,7 +174,7 @@ def _genuine_scripts(s: str) -> set[str]:
     }
 
 
-_SEP_CHARS = r"[.\-_*/·•~]"
+_SEP_CHARS = r"[.\-_*/~]"
 _SEP_RUN = re.compile(
     r"(?<![^\W_])([^\W_]|[@$])(?P<sep>[ \t]*" + _SEP_CHARS + r"[ \t]*|[ \t]+)"
     r"(?:[^\W_]|[@$])(?:(?P=sep)(?:[^\W_]|[@$]))+(?![^\W_])"
@@ -173,10 +182,57 @@ _SEP_RUN = re.compile(
 _SEPARATOR = re.compile(r"[ \t]*" + _SEP_CHARS + r"[ \t]*|[ \t]+")
 
 
-class SeparatorJoin(RegexTransform):
+class Prefilter:
+    """A Hyperscan regex that must match somewhere before a costly Python regex is run.
+
+    Most listings have nothing for a transform to do; a C-level scan says so in about a
+    microsecond. `apply` and `edits` both consult it, so the two faces still agree.
+    """
+
+    def __init__(self, pattern: bytes) -> None:
+        self.pattern = pattern
+        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._database.compile(
+            expressions=[pattern], ids=[0], elements=1, flags=[hyperscan.HS_FLAG_SINGLEMATCH]
+        )
+
+    def __call__(self, s: str) -> bool:
+        found = False
+
+        def on_match(*_: object) -> bool:
+            nonlocal found
+            found = True
+            return True  # stop scanning
+
+        try:
+            self._database.scan(s.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+        except hyperscan.ScanTerminated:
+            pass
+        return found
+
+
+class PrefilteredTransform(RegexTransform):
+    prefilter: Prefilter
+
+    def apply(self, s: str) -> str:
+        return self.pattern.sub(self.replace, s) if self.prefilter(s) else s
+
+    def edits(self, s: str) -> Iterator[Edit]:
+        if self.prefilter(s):
+            yield from super().edits(s)
+
+
+_SINGLE = rb"[a-z0-9@$]"
+_SEP = rb"(?:[ \t]*[.\-_*/~][ \t]*|[ \t]+)"
+
+
+class SeparatorJoin(PrefilteredTransform):
     name = "separators"
     pattern = _SEP_RUN
     flags = Flag.SEPARATOR
+    prefilter = Prefilter(
+        rb"(?:^|[^a-z0-9])" + _SINGLE + _SEP + _SINGLE + _SEP + _SINGLE + rb"(?:[^a-z0-9]|$)"
+    )
 
     def replace(self, match: re.Match[str]) -> str:
         return _SEPARATOR.sub("", match.group())
@@ -190,47 +246,74 @@ class SeparatorJoin(RegexTransform):
 
 _LEET_MAP = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s",
                            "7": "t", "+": "t", "8": "b", "9": "g", "!": "1", "|": "1"})
-_LEET_CHARS = "0134579@$+!|8"
+_LEET_CHARS = set("0134579@$+!|8")
 _LEET_TOKEN = re.compile(r"(?<![\w@$!|+])[$@]?\w*(?:[^\W\d_][0-9@$!|+]|[0-9@$!|+][^\W\d_])[\w@$!|+]*")
-_EDGE_SYMBOLS = "@$!|+"
+# Where a digit or symbol sits among letters when it stands for one (the same shapes, on ASCII,
+# make the prefilter): inside a word (v4pe, h3r01n), between digits (5el15, 410nz0), before
+# four letters (5ilden4fil) or after three (vap3). Ordinals, units and short model codes
+# (10th, 500mg, 12v, mp3, ps4) have none of these shapes and stay as written.
+_LEET_DIGITS = "0134579"
+_LEET_SYMBOLS = "@$!|+"
+_L = r"[^\W\d_]"
+_D = "[" + _LEET_DIGITS + "]"
+_LEET_SHAPE = re.compile(
+    f"{_L}[{_LEET_DIGITS}@$!|+8]+{_L}|{_D}{_L}{{2,}}{_D}|[{_LEET_DIGITS}$@]{_L}{{4}}|{_L}{{3}}{_D}"
+)
+_LEET_PREFILTER = (
+    rb"[a-z][0134579@$!|+8]+[a-z]|[0134579][a-z]{2,}[0134579]|[0134579$@][a-z]{4}|[a-z]{3}[0134579]"
+)
+_LEET_TRAILING = "!|+"  # "great!" is not "great1"; "bow$" is "bows"
 
 
-class Leetspeak(RegexTransform):
+class Leetspeak(PrefilteredTransform):
     name = "leetspeak"
     pattern = _LEET_TOKEN
     flags = Flag.LEET
+    prefilter = Prefilter(_LEET_PREFILTER)
 
     def replace(self, match: re.Match[str]) -> str:
         token = match.group()
-        core = token.rstrip(_EDGE_SYMBOLS)
-        tail = token[len(core):]
-        lead = ""
-        if core[:1] in "@$" and len(core) > 1 and not core[1].isalpha():
-            lead, core = core[0], core[1:]
-        letters = sum(1 for c in core if c.isalpha())
-        leet = sum(1 for c in core if c in _LEET_CHARS)
-        if letters < 2 or leet == 0 or leet > letters or not _inner_symbols_ok(core):
+        core = token.rstrip(_LEET_TRAILING)
+        if not _is_leet(core):
             return token
-        return lead + core.translate(_LEET_MAP) + tail
+        return core.translate(_LEET_MAP) + token[len(core):]
 
 
-def _inner_symbols_ok(core: str) -> bool:
-    """Symbols count as letters only between alphanumerics ("v!agra", not "sale!!")."""
-    return not any(c in "!|+" and (i == 0) for i, c in enumerate(core))
+def _is_leet(core: str) -> bool:
+    """Is `core` a word spelled with digits or symbols (not a number, model or unit)?"""
+    letters = sum(1 for c in core if c.isalpha())
+    leet = sum(1 for c in core if c in _LEET_CHARS)
+    return 2 <= letters and 0 < leet <= 2 * letters and _LEET_SHAPE.search(core) is not None
 
 
-_NON_WORD = re.compile(r"(?:[^\w" + FIELD_SEPARATOR + r"]|_)+")
+_SPACING_TABLE = bytes(
+    i if (i >= 0x80 or i == 0 or chr(i).isalnum()) else 0x20 for i in range(256)
+)
+_NON_WORD = re.compile(r"[^A-Za-z0-9\x00\x80-\U0010ffff]+")
 
 
-class Spacing(RegexTransform):
+class Spacing(Transform):
+    """Every run of non-word characters becomes one space; none at either end.
+
+    Runs after `Fold`, when every non-word character left is ASCII, so the hot path is a
+    bytes translate and split.
+    """
+
     name = "spacing"
-    pattern = _NON_WORD
 
     def apply(self, s: str) -> str:
-        return self.pattern.sub(" ", s)
+        return self.apply_bytes(s.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
 
-    def replace(self, match: re.Match[str]) -> str:
-        return " "
+    @staticmethod
+    def apply_bytes(b: bytes) -> bytes:
+        return b" ".join(b.translate(_SPACING_TABLE).split())
+
+    def edits(self, s: str) -> Iterator[Edit]:
+        for match in _NON_WORD.finditer(s):
+            at_edge = match.start() == 0 or match.end() == len(s)
+            text = "" if at_edge else " "
+            if match.group() != text:
+                yield Edit(match.start(), match.end(), text, 0)
 
 
 #: The pipeline, in application order.

@@ -1,0 +1,22 @@
+"""Ordinary words: text tokens that are real words are never fuzzy-matched to a term.
+
+This is what keeps "heroine" from matching "heroin" and "pubic" from matching "public": a
+misspelling is only suspected in a token that is not itself a word. The list comes from
+`wordfreq` (the most frequent words of each language) and is baked into the compiled index,
+so workers never load wordfreq.
+"""
+
+from __future__ import annotations
+
+from contraband.text import key
+
+def ordinary_words(languages: tuple[str, ...] = ("en",), size: int = 60_000) -> frozenset[str]:
+    """The `size` most frequent words of each language, in canonical (key) form."""
+    import wordfreq  # heavy: imported only when an index is built
+
+    words: set[str] = set()
+    for language in languages:
+        for word in wordfreq.top_n_list(language, size):
+            # Every part counts: "shouldn't" makes "shouldn" and "t" ordinary too.
+            words.update(key(word).split())
+    return frozenset(words)

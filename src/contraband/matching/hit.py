@@ -1,0 +1,49 @@
+"""A hit: one occurrence of a term in a listing's text, with its evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Distortion(StrEnum):
+    """How the seller wrote the term.
+
+    - NONE: literally (case, accents and ligatures do not count);
+    - TYPO: only a misspelling, which may be an honest mistake;
+    - DELIBERATE: invisible characters, mixed scripts, digits or symbols inside a word,
+      separators between letters, stretched letters, styled letters or a split word.
+    """
+
+    NONE = "none"
+    TYPO = "typo"
+    DELIBERATE = "deliberate"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One term found in one field. `span` is [start, end) in the field's original text."""
+
+    item_id: str
+    term: str
+    field: str
+    span: tuple[int, int]
+    text: str
+    canonical: str
+    transforms: tuple[str, ...]
+    distortion: Distortion
+    score: float
+    edits: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "item_id": self.item_id,
+            "term": self.term,
+            "field": self.field,
+            "span": list(self.span),
+            "text": self.text,
+            "canonical": self.canonical,
+            "transforms": list(self.transforms),
+            "distortion": self.distortion.value,
+            "score": self.score,
+        }

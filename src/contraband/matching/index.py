@@ -1,0 +1,170 @@
+"""The term index: compiled once from a list of terms, pickled and shipped to workers.
+
+Two layers, chosen by measurement (bench/throughput.py):
+
+- **Literals** on the canonical key, through Hyperscan: every term padded with spaces
+  (" vape pen ", so it only matches whole words), its run-together form (" vapepen ") and the
+  exception phrases. One C-level scan per listing finds every exact, leet, look-alike,
+  invisible-character, styled-letter and separated spelling, since the key has undone those.
+- **Token tables** for the few tokens that are not ordinary words: stretched letters
+  ("vaaape"), misspellings (one edit for words of 5+ letters, two for 9+, transpositions
+  counted as one, through a symmetric-deletion table), ambiguous leet ("a1cohol") and split
+  words ("e cig arette"). Ordinary words never reach this layer, so "heroine" stays innocent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import hyperscan
+
+from contraband.matching.dictionary import ordinary_words
+from contraband.matching.terms import Term, check_term
+from contraband.text.chars import script_of
+
+#: Fuzzy matching: allowed edits by term-word length (shorter words get none).
+FUZZY_ONE_EDIT_FROM = 5
+FUZZY_TWO_EDITS_FROM = 9
+_RUN = re.compile(r"(.)\1+")
+
+
+class LiteralKind(IntEnum):
+    EXACT = 0
+    JOINED = 1  # a multi-word term written as one word ("vapepen")
+    EXCEPTION = 2
+
+
+def allowed_edits(word: str) -> int:
+    """How many edits a misspelling of `word` may have."""
+    if len(word) >= FUZZY_TWO_EDITS_FROM:
+        return 2
+    return 1 if len(word) >= FUZZY_ONE_EDIT_FROM else 0
+
+
+def deletes(word: str, depth: int) -> set[str]:
+    """Every string made by deleting up to `depth` characters of `word`."""
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def collapse(word: str) -> str:
+    """`word` with every run of a repeated character reduced to one ("vaaappe" -> "vape")."""
+    return _RUN.sub(r"\1", word)
+
+
+@dataclass(slots=True)
+class TermIndex:
+    """Everything the matcher needs, built once by `TermIndex.build`."""
+
+    terms: tuple[Term, ...]
+    term_words: tuple[tuple[bytes, ...], ...]
+    literals: tuple[str, ...]
+    literal_lengths: tuple[int, ...]
+    targets: tuple[tuple[tuple[int, LiteralKind], ...], ...]
+    word_terms: dict[bytes, tuple[tuple[int, int], ...]]
+    joined_terms: dict[bytes, tuple[int, ...]]
+    collapsed_words: dict[str, tuple[str, ...]]
+    deletion_table: dict[str, tuple[str, ...]]
+    dictionary: frozenset[bytes]
+    database: Any = None
+
+    @classmethod
+    def build(
+        cls, terms: Iterable[Term], dictionary: frozenset[str] | None = None
+    ) -> TermIndex:
+        """Compile `terms`; `dictionary` defaults to the 60,000 commonest English words."""
+        terms = tuple(terms)
+        if dictionary is None:
+            dictionary = ordinary_words()
+        term_words = tuple(check_term(t) for t in terms)
+        literal_targets: dict[str, list[tuple[int, LiteralKind]]] = defaultdict(list)
+        word_terms: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        joined: dict[str, list[int]] = defaultdict(list)
+        for i, (term, words) in enumerate(zip(terms, term_words, strict=True)):
+            literal_targets[_literal(words)].append((i, LiteralKind.EXACT))
+            if len(words) > 1:
+                literal_targets[_literal(("".join(words),))].append((i, LiteralKind.JOINED))
+            for exception in term.exceptions:
+                exception_words = check_term(Term(exception, term.item_id))
+                literal_targets[_literal(exception_words)].append((i, LiteralKind.EXCEPTION))
+            if _spaced(words):
+                for position, word in enumerate(words):
+                    word_terms[word].append((i, position))
+                joined["".join(words)].append(i)
+        vocabulary = set(word_terms)
+        collapsed: dict[str, list[str]] = defaultdict(list)
+        deletion_table: dict[str, list[str]] = defaultdict(list)
+        for word in vocabulary:
+            if len(word) >= 3 and word.isalpha():
+                collapsed[collapse(word)].append(word)
+            edits = allowed_edits(word)
+            if edits and word.isalpha():
+                for variant in deletes(word, edits):
+                    deletion_table[variant].append(word)
+        literals = tuple(literal_targets)
+        index = cls(
+            terms=terms,
+            term_words=tuple(tuple(w.encode() for w in words) for words in term_words),
+            literals=literals,
+            literal_lengths=tuple(len(lit.encode()) for lit in literals),
+            targets=tuple(tuple(v) for v in literal_targets.values()),
+            word_terms={w.encode(): tuple(v) for w, v in word_terms.items()},
+            joined_terms={w.encode(): tuple(v) for w, v in joined.items()},
+            collapsed_words={w: tuple(sorted(v)) for w, v in collapsed.items()},
+            deletion_table={w: tuple(sorted(v)) for w, v in deletion_table.items()},
+            dictionary=frozenset(w.encode() for w in dictionary),
+        )
+        index.database = _compile(index.literals)
+        return index
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in self.__slots__ if name != "database"}
+        state["database"] = hyperscan.dumpb(self.database) if self.literals else None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            if name != "database":
+                object.__setattr__(self, name, value)
+        blob = state["database"]
+        self.database = _load(blob) if blob is not None else None
+
+
+def _spaced(words: Sequence[str]) -> bool:
+    """False for terms in scripts written without spaces (Chinese, Japanese, Thai...)."""
+    return not any(script_of(c) == "NOSPACE" for w in words for c in w)
+
+
+def _literal(words: Sequence[str]) -> str:
+    """The literal searched in the key: padded with spaces unless the script has none."""
+    return " " + " ".join(words) + " " if _spaced(words) else "".join(words)
+
+
+def _compile(literals: Sequence[str]) -> Any:
+    if not literals:
+        return None
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    expressions = [lit.encode("utf-8") for lit in literals]
+    database.compile(
+        expressions=expressions,
+        ids=list(range(len(expressions))),
+        elements=len(expressions),
+        flags=[0] * len(expressions),
+        literal=True,
+    )
+    return database
+
+
+def _load(blob: bytes) -> Any:
+    database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+    database.scratch = hyperscan.Scratch(database)
+    return database

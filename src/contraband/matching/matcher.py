@@ -1,0 +1,370 @@
+"""Find every term of an index in a listing's fields, with evidence in the original text.
+
+The hot path builds one matching key for all fields, scans it once for literals and looks at
+the few tokens that are not ordinary words. Only when something is found does the slow path
+re-canonicalize with offsets (`text.track`) to say where, how and how surely.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+from rapidfuzz.distance import OSA
+
+from contraband.matching.hit import Distortion, Hit
+from contraband.matching.index import (
+    FUZZY_TWO_EDITS_FROM,
+    LiteralKind,
+    TermIndex,
+    allowed_edits,
+    collapse,
+    deletes,
+)
+from contraband.text import DELIBERATE, FIELD_SEPARATOR, Flag, decode, flag_names, key_bytes, track
+
+_JOINER = "\n" + FIELD_SEPARATOR + "\n"
+_SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
+_ONLY_SEPARATOR = {_SEPARATOR_TOKEN}
+_TOKEN = re.compile(rb"[^ ]+")
+_MAX_AMBIGUOUS = 4  # '1' positions tried both ways; beyond that, all-i and all-l only
+_CACHE_LIMIT = 200_000
+
+#: Confidence that a span really is the term, by what had to be undone to see it.
+_FLAG_CONFIDENCE = {
+    Flag.SPLIT: 0.85,
+    Flag.STRETCH: 0.9,
+    Flag.SEPARATOR: 0.95,
+    Flag.LEET: 0.95,
+    Flag.JOINED: 0.95,
+    Flag.CONFUSABLE: 0.97,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A term seen in the key: key span [start, end), flags the hit layer added, edits."""
+
+    term: int
+    start: int
+    end: int
+    flags: int = 0
+    edits: int = 0
+
+
+# A token-level match before it is placed in the key: term, first token, token count, flags, edits
+_TokenMatch = tuple[int, int, int, int, int]
+
+
+class Matcher:
+    """Finds terms of a `TermIndex` in listings. One per process; not thread-safe."""
+
+    def __init__(self, index: TermIndex) -> None:
+        self.index = index
+        self._token_cache: dict[bytes, tuple[tuple[bytes, int, int], ...]] = {}
+
+    def find(self, fields: Sequence[tuple[str, str]]) -> list[Hit]:
+        """Every term in `fields` ((name, text) pairs), in field and position order."""
+        texts = [_clean(text) for _, text in fields]
+        raw = _JOINER.join(texts)
+        kb = key_bytes(raw)
+        literal = self._literal_candidates(kb)
+        tokens = self._token_candidates(kb)
+        if not literal and not tokens:
+            return []
+        return self._evidence(fields, texts, raw, kb, literal, tokens)
+
+    # --- hot path -------------------------------------------------------------------------
+
+    def _literal_candidates(self, kb: bytes) -> list[tuple[int, int]]:
+        """(literal id, byte end) of every literal in the key."""
+        database = self.index.database
+        if database is None:
+            return []
+        found: list[tuple[int, int]] = []
+
+        def on_match(pattern: int, start: int, end: int, flags: int, context: Any) -> None:
+            found.append((pattern, end))
+
+        database.scan(kb, match_event_handler=on_match)
+        return found
+
+    def _token_candidates(self, kb: bytes) -> list[_TokenMatch]:
+        tokens = kb.split()
+        triggers = set(tokens).difference(self.index.dictionary)
+        if not triggers or triggers == _ONLY_SEPARATOR:
+            return []
+        out: list[_TokenMatch] = []
+        for i, token in enumerate(tokens):
+            if token in triggers and token != _SEPARATOR_TOKEN:
+                for word, flags, edits in self._word_matches(token):
+                    out.extend(self._place(tokens, i, word, flags, edits))
+                out.extend(self._split_words(tokens, i))
+        return out
+
+    def _word_matches(self, token: bytes) -> tuple[tuple[bytes, int, int], ...]:
+        """Term words `token` may stand for: (word, flags, edits). Cached per token."""
+        cached = self._token_cache.get(token)
+        if cached is not None:
+            return cached
+        if len(self._token_cache) > _CACHE_LIMIT:
+            self._token_cache.clear()
+        result = tuple(
+            (word.encode(), flags, edits)
+            for word, flags, edits in self._compute_word_matches(decode(token))
+        )
+        self._token_cache[token] = result
+        return result
+
+    def _compute_word_matches(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Only called for tokens that are not ordinary words."""
+        index = self.index
+        if "1" in token and sum(c.isalpha() for c in token) >= 2:
+            for variant in _ambiguous_variants(token):
+                if variant.encode() in index.word_terms:
+                    yield variant, Flag.LEET, 0
+        if not token.isalpha() or len(token) < 3:
+            return
+        stretched = collapse(token)
+        if stretched != token:
+            for word in index.collapsed_words.get(stretched, ()):
+                if _stretches(token, word):
+                    yield word, Flag.STRETCH, 0
+        if len(token) >= 4:
+            depth = 2 if len(token) >= FUZZY_TWO_EDITS_FROM - 2 else 1
+            seen: set[str] = set()
+            for variant in deletes(token, depth):
+                for word in index.deletion_table.get(variant, ()):
+                    if word in seen or word == token:
+                        continue
+                    seen.add(word)
+                    limit = allowed_edits(word)
+                    distance = OSA.distance(token, word, score_cutoff=limit)
+                    if distance <= limit:
+                        yield word, Flag.FUZZY, distance
+
+    def _place(
+        self, tokens: list[bytes], i: int, word: bytes, flags: int, edits: int
+    ) -> Iterator[_TokenMatch]:
+        """Terms containing `word` whose other words stand around token i.
+
+        The other words may be disguised too ("kiddddooo scares"), each on its own.
+        """
+        for term, position in self.index.word_terms.get(word, ()):
+            words = self.index.term_words[term]
+            first = i - position
+            if first < 0 or first + len(words) > len(tokens):
+                continue
+            total_flags, total_edits = flags, edits
+            for j, expected in enumerate(words):
+                if j == position:
+                    continue
+                seen = self._token_reads_as(tokens[first + j], expected)
+                if seen is None:
+                    break
+                total_flags |= seen[0]
+                total_edits += seen[1]
+            else:
+                yield term, first, len(words), total_flags, total_edits
+
+    def _token_reads_as(self, token: bytes, word: bytes) -> tuple[int, int] | None:
+        """(flags, edits) if `token` is `word`, as written or disguised; None otherwise."""
+        if token == word:
+            return 0, 0
+        if token in self.index.dictionary:
+            return None
+        for candidate, flags, edits in self._word_matches(token):
+            if candidate == word:
+                return flags, edits
+        return None
+
+    def _split_words(self, tokens: list[bytes], i: int) -> Iterator[_TokenMatch]:
+        """Terms written across 2-3 tokens around token i ("e cig arette", "her oin")."""
+        for first in range(max(0, i - 2), i + 1):
+            for count in (2, 3):
+                last = first + count
+                if last <= i or last > len(tokens):
+                    continue
+                window = tokens[first:last]
+                if _SEPARATOR_TOKEN in window:
+                    continue
+                for term in self.index.joined_terms.get(b"".join(window), ()):
+                    if tuple(window) != self.index.term_words[term]:
+                        yield term, first, count, Flag.SPLIT, 0
+
+    # --- evidence (slow path, only for listings that hit) ----------------------------------
+
+    def _evidence(
+        self,
+        fields: Sequence[tuple[str, str]],
+        texts: list[str],
+        raw: str,
+        kb: bytes,
+        literal: list[tuple[int, int]],
+        token_matches: list[_TokenMatch],
+    ) -> list[Hit]:
+        canonical = track(raw)
+        if canonical.key != decode(kb):  # the two faces of a transform disagree: a bug
+            raise AssertionError("canonical key and tracked key differ")
+        to_char = _char_offsets(kb)
+        candidates, exceptions = self._literal_spans(literal, to_char)
+        candidates.extend(_place_tokens(kb, token_matches, to_char))
+        field_starts = _field_starts(texts)
+        best: dict[tuple[int, int, int, int], Hit] = {}
+        for cand in candidates:
+            if _excepted(cand, exceptions.get(cand.term, ())):
+                continue
+            field, hit = self._hit(cand, canonical, fields, field_starts)
+            slot = (field, *hit.span, cand.term)
+            previous = best.get(slot)
+            if previous is None or hit.score > previous.score:
+                best[slot] = hit
+        return _drop_contained([best[slot] for slot in sorted(best)])
+
+    def _literal_spans(
+        self, literal: list[tuple[int, int]], to_char: Any
+    ) -> tuple[list[_Candidate], dict[int, list[tuple[int, int]]]]:
+        candidates: list[_Candidate] = []
+        exceptions: dict[int, list[tuple[int, int]]] = {}
+        for pattern, byte_end in literal:
+            byte_start = byte_end - self.index.literal_lengths[pattern]
+            start, end = to_char(byte_start), to_char(byte_end)
+            if self.index.literals[pattern].startswith(" "):
+                start, end = start + 1, end - 1
+            for term, kind in self.index.targets[pattern]:
+                if kind == LiteralKind.EXCEPTION:
+                    exceptions.setdefault(term, []).append((start, end))
+                else:
+                    flags = Flag.JOINED if kind == LiteralKind.JOINED else 0
+                    candidates.append(_Candidate(term, start, end, flags))
+        return candidates, exceptions
+
+    def _hit(
+        self,
+        cand: _Candidate,
+        canonical: Any,
+        fields: Sequence[tuple[str, str]],
+        field_starts: list[int],
+    ) -> tuple[int, Hit]:
+        start, end = canonical.original_span(cand.start, cand.end)
+        flags = canonical.span_flags(cand.start, cand.end) | cand.flags
+        field = bisect.bisect_right(field_starts, start) - 1
+        offset = field_starts[field]
+        term = self.index.terms[cand.term]
+        return field, Hit(
+            item_id=term.item_id,
+            term=term.text,
+            field=fields[field][0],
+            span=(start - offset, end - offset),
+            text=canonical.original[start:end],
+            canonical=canonical.key[cand.start:cand.end],
+            transforms=tuple(flag_names(flags)),
+            distortion=_distortion(flags),
+            score=_score(flags, cand.edits, len(b" ".join(self.index.term_words[cand.term]))),
+            edits=cand.edits,
+        )
+
+
+def _clean(text: str) -> str:
+    """The field text with the internal field separator replaced (same length, same offsets)."""
+    return text.replace(FIELD_SEPARATOR, " ") if FIELD_SEPARATOR in text else text
+
+
+def _field_starts(texts: list[str]) -> list[int]:
+    starts = []
+    position = 0
+    for text in texts:
+        starts.append(position)
+        position += len(text) + len(_JOINER)
+    return starts
+
+
+def _char_offsets(kb: bytes) -> Any:
+    """A function from byte offsets in the key to character offsets."""
+    if kb.isascii():
+        return lambda offset: offset
+    return lambda offset: len(decode(kb[:offset]))
+
+
+def _place_tokens(kb: bytes, matches: list[_TokenMatch], to_char: Any) -> Iterator[_Candidate]:
+    """Token matches as key spans (character offsets)."""
+    if not matches:
+        return
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(kb)]
+    for term, first, count, flags, edits in matches:
+        start, end = spans[first][0], spans[first + count - 1][1]
+        yield _Candidate(term, to_char(start), to_char(end), flags, edits)
+
+
+def _drop_contained(hits: list[Hit]) -> list[Hit]:
+    """Drop a hit inside a longer hit of the same item ("vape" inside "vape pen")."""
+    def inside(small: Hit, big: Hit) -> bool:
+        return (
+            small is not big
+            and small.field == big.field
+            and small.item_id == big.item_id
+            and big.span[0] <= small.span[0]
+            and small.span[1] <= big.span[1]
+            and big.span != small.span
+        )
+
+    return [h for h in hits if not any(inside(h, other) for other in hits)]
+
+
+def _excepted(cand: _Candidate, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start < cand.end and cand.start < end for start, end in spans)
+
+
+def _ambiguous_variants(token: str) -> Iterator[str]:
+    """`token` with each ambiguous leet '1' read as i or l (bounded)."""
+    positions = [i for i, c in enumerate(token) if c == "1"]
+    if len(positions) > _MAX_AMBIGUOUS:
+        yield token.replace("1", "i")
+        yield token.replace("1", "l")
+        return
+    chars = list(token)
+    for choice in product("il", repeat=len(positions)):
+        for position, letter in zip(positions, choice, strict=True):
+            chars[position] = letter
+        yield "".join(chars)
+
+
+def _runs(word: str) -> list[tuple[str, int]]:
+    runs: list[tuple[str, int]] = []
+    for ch in word:
+        if runs and runs[-1][0] == ch:
+            runs[-1] = (ch, runs[-1][1] + 1)
+        else:
+            runs.append((ch, 1))
+    return runs
+
+
+def _stretches(token: str, word: str) -> bool:
+    """True when `token` is `word` with some letters repeated more (never fewer) times."""
+    a, b = _runs(token), _runs(word)
+    return len(a) == len(b) and all(
+        ca == cb and na >= nb for (ca, na), (cb, nb) in zip(a, b, strict=True)
+    )
+
+
+def _distortion(flags: int) -> Distortion:
+    if flags & DELIBERATE:
+        return Distortion.DELIBERATE
+    if flags & Flag.FUZZY:
+        return Distortion.TYPO
+    return Distortion.NONE
+
+
+def _score(flags: int, edits: int, length: int) -> float:
+    """Confidence in [0, 1] that the span is the term."""
+    score = 1.0
+    for flag, confidence in _FLAG_CONFIDENCE.items():
+        if flags & flag:
+            score *= confidence
+    if edits:
+        score *= max(0.5, 1.0 - 1.5 * edits / max(length, 1))
+    return round(score, 3)

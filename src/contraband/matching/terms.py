@@ -1,0 +1,46 @@
+"""Terms to find: phrases of one to four words, each belonging to an item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from contraband.text import key
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A phrase that identifies an item, with the phrases that cancel an overlapping hit.
+
+    `exceptions` are innocent phrases that contain or overlap the term ("mushrooms" for
+    "shrooms", "ice cream" for "ice"): a hit inside an exception's span is dropped.
+    """
+
+    text: str
+    item_id: str
+    language: str = "en"
+    exceptions: tuple[str, ...] = field(default=())
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The canonical words of the term, as they appear in a matching key."""
+        return tuple(key(self.text).split())
+
+
+class TermError(ValueError):
+    """A term that cannot be matched (empty once canonical, or too long)."""
+
+
+MAX_TERM_WORDS = 4
+
+
+def check_term(term: Term) -> tuple[str, ...]:
+    """The term's canonical words, or TermError naming what is wrong."""
+    words = term.words
+    if not words:
+        raise TermError(f"term {term.text!r} of item {term.item_id!r} has no letters or digits")
+    if len(words) > MAX_TERM_WORDS:
+        raise TermError(
+            f"term {term.text!r} of item {term.item_id!r} has {len(words)} words; "
+            f"at most {MAX_TERM_WORDS} are allowed"
+        )
+    return words
