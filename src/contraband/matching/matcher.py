@@ -11,7 +11,7 @@ import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import product
+from itertools import filterfalse, product
 from typing import Any
 
 from rapidfuzz.distance import OSA
@@ -25,7 +25,7 @@ from contraband.matching.index import (
     collapse,
     deletes,
 )
-from contraband.text import DELIBERATE, FIELD_SEPARATOR, Flag, decode, flag_names, key_bytes, track
+from contraband.text import DELIBERATE, FIELD_SEPARATOR, Flag, decode, flag_names, key_tokens, track
 
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
@@ -71,9 +71,9 @@ class Matcher:
         """Every term in `fields` ((name, text) pairs), in field and position order."""
         texts = [_clean(text) for _, text in fields]
         raw = _JOINER.join(texts)
-        kb = key_bytes(raw)
+        kb, words = key_tokens(raw)
         literal = self._literal_candidates(kb)
-        tokens = self._token_candidates(kb)
+        tokens = self._token_candidates(words)
         if not literal and not tokens:
             return []
         return self._evidence(fields, texts, raw, kb, literal, tokens)
@@ -93,9 +93,8 @@ class Matcher:
         database.scan(kb, match_event_handler=on_match)
         return found
 
-    def _token_candidates(self, kb: bytes) -> list[_TokenMatch]:
-        tokens = kb.split()
-        triggers = set(tokens).difference(self.index.dictionary)
+    def _token_candidates(self, tokens: list[bytes]) -> list[_TokenMatch]:
+        triggers = set(filterfalse(self.index.dictionary.__contains__, tokens))
         if not triggers or triggers == _ONLY_SEPARATOR:
             return []
         out: list[_TokenMatch] = []

@@ -1,6 +1,6 @@
 """Canonical text: the matching key of a listing's text, with offsets back to the original."""
 
-from contraband.text.canonical import CanonicalText, decode, key, key_bytes, track
+from contraband.text.canonical import CanonicalText, decode, key, key_bytes, key_tokens, track
 from contraband.text.chars import DELIBERATE, Flag, flag_names
 from contraband.text.transforms import FIELD_SEPARATOR, PIPELINE, Edit, Transform, replay
 
@@ -16,6 +16,7 @@ __all__ = [
     "decode",
     "key",
     "key_bytes",
+    "key_tokens",
     "replay",
     "track",
 ]

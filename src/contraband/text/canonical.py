@@ -23,9 +23,15 @@ _ERRORS = "surrogatepass"  # lone surrogates in hostile input must not crash the
 
 def key_bytes(text: str) -> bytes:
     """The matching key of `text` as UTF-8 (what the literal scan reads): hot path."""
+    return key_tokens(text)[0]
+
+
+def key_tokens(text: str) -> tuple[bytes, list[bytes]]:
+    """The matching key as UTF-8, and its words (the matcher needs both; one split)."""
     for transform in PIPELINE[:-1]:
         text = transform.apply(text)
-    return b" " + Spacing.apply_bytes(text.encode(_ENCODING, _ERRORS)) + b" "
+    tokens = Spacing.tokens(text.encode(_ENCODING, _ERRORS))
+    return b" " + b" ".join(tokens) + b" ", tokens
 
 
 def key(text: str) -> str:
@@ -135,4 +141,4 @@ def _apply_tracked(
     return "".join(out), new_starts, new_ends, new_flags
 
 
-__all__ = ["CanonicalText", "Flag", "decode", "key", "key_bytes", "track"]
+__all__ = ["CanonicalText", "Flag", "decode", "key", "key_bytes", "key_tokens", "track"]

@@ -139,6 +139,7 @@ def confusable_target(ch: str) -> str | None:
 
 #: Non-ASCII punctuation that sellers use as letter separators, folded to ASCII '.'.
 _DOTS = set("·•∙‧・⋅●◦")
+_APOSTROPHES = set("’‘ʼ`´")
 
 
 def _fold_char(ch: str) -> tuple[str, int]:
@@ -173,6 +174,8 @@ def _fold_char(ch: str) -> tuple[str, int]:
     if not out.isascii() and len(out) == 1 and not _is_word_char(out):
         if out in _DOTS:
             return ".", 0
+        if out in _APOSTROPHES:
+            return "'", 0
         return ("-" if unicodedata.category(out) == "Pd" else " "), 0
     folded = out.casefold()
     if folded != out:

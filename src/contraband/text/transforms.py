@@ -95,11 +95,23 @@ class RegexTransform(Transform):
             yield Edit(start, match.end(), text, self.flags)
 
 
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return match.group().translate(FOLD_TABLE)
+
+
 class Fold(Transform):
     name = "fold"
 
     def apply(self, s: str) -> str:
-        return s.lower() if s.isascii() else s.translate(FOLD_TABLE)
+        if s.isascii():
+            return s.lower()
+        # ASCII letters lowercased in C (bytes.lower leaves non-ASCII alone), then the rare
+        # non-ASCII runs folded through the table: same result as translating every char.
+        ascii_lowered = s.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+        return _NON_ASCII_RUN.sub(_fold_run, ascii_lowered)
 
     def edits(self, s: str) -> Iterator[Edit]:
         if s.isascii():
@@ -174,74 +186,148 @@ def _genuine_scripts(s: str) -> set[str]:
     }
 
 
-_SEP_CHARS = r"[.\-_*/~]"
-_SEP_RUN = re.compile(
-    r"(?<![^\W_])([^\W_]|[@$])(?P<sep>[ \t]*" + _SEP_CHARS + r"[ \t]*|[ \t]+)"
-    r"(?:[^\W_]|[@$])(?:(?P=sep)(?:[^\W_]|[@$]))+(?![^\W_])"
+_CONTRACTION = re.compile(r"(?<=[^\W\d_])'(?:s|t|d|m|ll|re|ve)(?![^\W_])")
+
+
+class Contractions(RegexTransform):
+    """English clitics are dropped ("who's" -> "who", "don't" -> "don"): they are never terms,
+    and as stray one-letter words they would be joined into false ones ("i'd c" -> "idc")."""
+
+    name = "contractions"
+    pattern = _CONTRACTION
+
+    def apply(self, s: str) -> str:
+        return self.pattern.sub("", s) if "'" in s else s
+
+    def edits(self, s: str) -> Iterator[Edit]:
+        if "'" in s:
+            yield from super().edits(s)
+
+    def replace(self, match: re.Match[str]) -> str:
+        return ""
+
+
+# A run of 3+ single letters or digits, each a word of its own, split by non-word characters.
+_SINGLE_RUN = re.compile(
+    r"(?<![^\W_])[^\W_](?![^\W_])(?:(?:[^\w\x00]|_)+[^\W_](?![^\W_])){2,}"
 )
-_SEPARATOR = re.compile(r"[ \t]*" + _SEP_CHARS + r"[ \t]*|[ \t]+")
+_GAP = re.compile(r"(?:[^\w\x00]|_)+")
 
 
-class Prefilter:
-    """A Hyperscan regex that must match somewhere before a costly Python regex is run.
+def _single_groups(letters: list[str], gaps: list[str]) -> list[tuple[int, int]]:
+    """Which letters of a run to join: [(first, last)] inclusive index ranges.
 
-    Most listings have nothing for a transform to do; a C-level scan says so in about a
-    microsecond. `apply` and `edits` both consult it, so the two faces still agree.
+    Letters linked by one and the same separator form a group ("v.a.p.e" in "a v.a.p.e", so
+    the article stays a word); the longest groups are taken first. A group joined by spaces
+    needs 3+ letters, one joined by punctuation 2+ ("d.c" in "i d.c" reads "i dc", not
+    "idc"). Letters left over, when 3+ stand in a row, are joined too: the key has only
+    spaces between them, so joining them now keeps the key a fixed point.
+    """
+    segments: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(gaps):
+        j = i
+        while j < len(gaps) and gaps[j] == gaps[i]:
+            j += 1
+        segments.append((i, j, gaps[i]))
+        i = j
+    segments.sort(key=lambda seg: (seg[0] - seg[1], " " in seg[2], seg[0]))
+    taken = [False] * len(letters)
+    groups: list[tuple[int, int]] = []
+    for first, last, gap in segments:
+        while first <= last and taken[first]:
+            first += 1
+        while last >= first and taken[last]:
+            last -= 1
+        needed = 2 if gap.strip(" \t") else 3
+        if last - first + 1 >= needed and not any(taken[first:last + 1]):
+            groups.append((first, last))
+            taken[first:last + 1] = [True] * (last - first + 1)
+    leftovers = [n for n, used in enumerate(taken) if not used]
+    for start, end in _consecutive(leftovers):
+        if end - start >= 2:
+            groups.append((start, end))
+    return sorted(groups)
+
+
+def _consecutive(numbers: list[int]) -> Iterator[tuple[int, int]]:
+    """Maximal ranges of consecutive integers in sorted `numbers`."""
+    start = prev = None
+    for n in numbers:
+        if start is None or prev is None or n != prev + 1:
+            if start is not None and prev is not None:
+                yield start, prev
+            start = n
+        prev = n
+    if start is not None and prev is not None:
+        yield start, prev
+
+
+class Prefilters:
+    """Hyperscan regexes that must match before a costly Python regex is worth running.
+
+    Most listings have nothing for the separator or leet transforms to do; one C-level scan
+    says so for both in about a microsecond. The result for the last text scanned is kept,
+    so consecutive transforms that see the same string object share one scan. `apply` and
+    `edits` both consult it, so the two faces of a transform still agree.
     """
 
-    def __init__(self, pattern: bytes) -> None:
-        self.pattern = pattern
+    def __init__(self, patterns: dict[str, bytes]) -> None:
+        self.names = tuple(patterns)
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._database.compile(
-            expressions=[pattern], ids=[0], elements=1, flags=[hyperscan.HS_FLAG_SINGLEMATCH]
+            expressions=list(patterns.values()),
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(patterns),
         )
+        self._last: tuple[str, frozenset[str]] | None = None
 
-    def __call__(self, s: str) -> bool:
-        found = False
+    def __call__(self, s: str, name: str) -> bool:
+        last = self._last
+        if last is not None and last[0] is s:
+            return name in last[1]
+        found: set[str] = set()
 
-        def on_match(*_: object) -> bool:
-            nonlocal found
-            found = True
-            return True  # stop scanning
+        def on_match(pattern: int, *_: object) -> None:
+            found.add(self.names[pattern])
 
-        try:
-            self._database.scan(s.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
-        except hyperscan.ScanTerminated:
-            pass
-        return found
+        self._database.scan(s.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+        self._last = (s, frozenset(found))
+        return name in found
 
 
 class PrefilteredTransform(RegexTransform):
-    prefilter: Prefilter
-
     def apply(self, s: str) -> str:
-        return self.pattern.sub(self.replace, s) if self.prefilter(s) else s
+        return self.pattern.sub(self.replace, s) if PREFILTERS(s, self.name) else s
 
     def edits(self, s: str) -> Iterator[Edit]:
-        if self.prefilter(s):
+        if PREFILTERS(s, self.name):
             yield from super().edits(s)
 
 
-_SINGLE = rb"[a-z0-9@$]"
-_SEP = rb"(?:[ \t]*[.\-_*/~][ \t]*|[ \t]+)"
+_SINGLE = rb"[a-z0-9]"
+_GAP_BYTES = rb"[^a-z0-9\x00\x80-\xff]+"
 
 
 class SeparatorJoin(PrefilteredTransform):
     name = "separators"
-    pattern = _SEP_RUN
+    pattern = _SINGLE_RUN
     flags = Flag.SEPARATOR
-    prefilter = Prefilter(
-        rb"(?:^|[^a-z0-9])" + _SINGLE + _SEP + _SINGLE + _SEP + _SINGLE + rb"(?:[^a-z0-9]|$)"
-    )
 
     def replace(self, match: re.Match[str]) -> str:
-        return _SEPARATOR.sub("", match.group())
+        return replay(match.group(), self._gap_edits(match.group(), 0))
 
     def split_edit(self, match: re.Match[str], text: str) -> Iterator[Edit]:
         # One deletion per separator, so every kept letter keeps its own offset.
-        base = match.start()
-        for sep in _SEPARATOR.finditer(match.group()):
-            yield Edit(base + sep.start(), base + sep.end(), "", self.flags)
+        return self._gap_edits(match.group(), match.start())
+
+    def _gap_edits(self, run: str, base: int) -> Iterator[Edit]:
+        gaps = list(_GAP.finditer(run))
+        letters = _GAP.split(run)
+        for first, last in _single_groups(letters, [g.group() for g in gaps]):
+            for gap in gaps[first:last]:
+                yield Edit(base + gap.start(), base + gap.end(), "", self.flags)
 
 
 _LEET_MAP = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s",
@@ -258,9 +344,11 @@ _L = r"[^\W\d_]"
 _D = "[" + _LEET_DIGITS + "]"
 _LEET_SHAPE = re.compile(
     f"{_L}[{_LEET_DIGITS}@$!|+8]+{_L}|{_D}{_L}{{2,}}{_D}|[{_LEET_DIGITS}$@]{_L}{{4}}|{_L}{{3}}{_D}"
+    f"|{_L}{{2}}[{_LEET_DIGITS}@$!|+8]{{2}}"
 )
 _LEET_PREFILTER = (
     rb"[a-z][0134579@$!|+8]+[a-z]|[0134579][a-z]{2,}[0134579]|[0134579$@][a-z]{4}|[a-z]{3}[0134579]"
+    rb"|[a-z]{2}[0134579@$!|+8]{2}"
 )
 _LEET_TRAILING = "!|+"  # "great!" is not "great1"; "bow$" is "bows"
 
@@ -269,7 +357,6 @@ class Leetspeak(PrefilteredTransform):
     name = "leetspeak"
     pattern = _LEET_TOKEN
     flags = Flag.LEET
-    prefilter = Prefilter(_LEET_PREFILTER)
 
     def replace(self, match: re.Match[str]) -> str:
         token = match.group()
@@ -283,8 +370,17 @@ def _is_leet(core: str) -> bool:
     """Is `core` a word spelled with digits or symbols (not a number, model or unit)?"""
     letters = sum(1 for c in core if c.isalpha())
     leet = sum(1 for c in core if c in _LEET_CHARS)
-    return 2 <= letters and 0 < leet <= 2 * letters and _LEET_SHAPE.search(core) is not None
+    return 2 <= letters and 0 < leet <= 2 * letters + 1 and _LEET_SHAPE.search(core) is not None
 
+
+PREFILTERS = Prefilters({
+    SeparatorJoin.name: (
+        rb"(?:^|[^a-z0-9\x80-\xff])"
+        + _SINGLE + _GAP_BYTES + _SINGLE + _GAP_BYTES + _SINGLE
+        + rb"(?:[^a-z0-9\x80-\xff]|$)"
+    ),
+    Leetspeak.name: _LEET_PREFILTER,
+})
 
 _SPACING_TABLE = bytes(
     i if (i >= 0x80 or i == 0 or chr(i).isalnum()) else 0x20 for i in range(256)
@@ -306,7 +402,12 @@ class Spacing(Transform):
 
     @staticmethod
     def apply_bytes(b: bytes) -> bytes:
-        return b" ".join(b.translate(_SPACING_TABLE).split())
+        return b" ".join(Spacing.tokens(b))
+
+    @staticmethod
+    def tokens(b: bytes) -> list[bytes]:
+        """The words of UTF-8 text `b` (folded), split at every run of non-word characters."""
+        return b.translate(_SPACING_TABLE).split()
 
     def edits(self, s: str) -> Iterator[Edit]:
         for match in _NON_WORD.finditer(s):
@@ -317,7 +418,14 @@ class Spacing(Transform):
 
 
 #: The pipeline, in application order.
-PIPELINE: tuple[Transform, ...] = (Fold(), LookalikeFold(), SeparatorJoin(), Leetspeak(), Spacing())
+PIPELINE: tuple[Transform, ...] = (
+    Fold(),
+    LookalikeFold(),
+    Contractions(),
+    SeparatorJoin(),
+    Leetspeak(),
+    Spacing(),
+)
 
 
 def replay(s: str, edits: Iterable[Edit]) -> str:
