@@ -186,7 +186,7 @@ def _genuine_scripts(s: str) -> set[str]:
     }
 
 
-_CONTRACTION = re.compile(r"(?<=[^\W\d_])'(?:s|t|d|m|ll|re|ve)(?![^\W_])")
+_CONTRACTION = re.compile(r"'(?<=[^\W\d_]')(?:s|t|d|m|ll|re|ve)(?![^\W_])")
 
 
 class Contractions(RegexTransform):
