@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterable
 from enum import IntFlag
 from functools import lru_cache
 from importlib import resources
@@ -94,7 +95,7 @@ def is_default_ignorable(cp: int) -> bool:
     """True for code points Unicode says to render invisibly (zero-width, bidi, tags, VS...)."""
     if cp in _OTHER_DEFAULT_IGNORABLE:
         return True
-    if cp in _PREPENDED_MARKS:
+    if cp in _PREPENDED_MARKS or 0x13430 <= cp <= 0x1345F:  # visible: Egyptian format marks
         return False
     return unicodedata.category(chr(cp)) == "Cf"
 
@@ -171,6 +172,9 @@ def _fold_char(ch: str) -> tuple[str, int]:
                 flags |= Flag.COMPAT
             else:
                 flags |= Flag.ACCENT
+            if len(out) > 1:  # "¼" -> "1⁄4": each part folded as a character of its own
+                parts = [_fold_char(c) for c in out]
+                return "".join(p for p, _ in parts), flags | _union(f for _, f in parts)
     if not out.isascii() and len(out) == 1 and not _is_word_char(out):
         if out in _DOTS:
             return ".", 0
@@ -182,6 +186,13 @@ def _fold_char(ch: str) -> tuple[str, int]:
         flags |= Flag.CASE
         out = folded
     return out, flags
+
+
+def _union(flags: Iterable[int]) -> int:
+    out = 0
+    for flag in flags:
+        out |= flag
+    return out
 
 
 def _is_word_char(ch: str) -> bool:

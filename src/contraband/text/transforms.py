@@ -333,7 +333,10 @@ class SeparatorJoin(PrefilteredTransform):
 _LEET_MAP = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s",
                            "7": "t", "+": "t", "8": "b", "9": "g", "!": "1", "|": "1"})
 _LEET_CHARS = set("0134579@$+!|8")
-_LEET_TOKEN = re.compile(r"(?<![\w@$!|+])[$@]?\w*(?:[^\W\d_][0-9@$!|+]|[0-9@$!|+][^\W\d_])[\w@$!|+]*")
+_LEET_TOKEN = re.compile(
+    r"(?<![\w@$!|+])[\w@$!|+]*(?:[^\W\d_][0-9@$!|+]|[0-9@$!|+][^\W\d_])[\w@$!|+]*"
+)
+_LEET_SYMBOL_RUN = re.compile(r"([@$!|+]+)")
 # Where a digit or symbol sits among letters when it stands for one (the same shapes, on ASCII,
 # make the prefilter): inside a word (v4pe, h3r01n), between digits (5el15, 410nz0), before
 # four letters (5ilden4fil) or after three (vap3). Ordinals, units and short model codes
@@ -343,14 +346,15 @@ _LEET_SYMBOLS = "@$!|+"
 _L = r"[^\W\d_]"
 _D = "[" + _LEET_DIGITS + "]"
 _LEET_SHAPE = re.compile(
-    f"{_L}[{_LEET_DIGITS}@$!|+8]+{_L}|{_D}{_L}{{2,}}{_D}|[{_LEET_DIGITS}$@]{_L}{{4}}|{_L}{{3}}{_D}"
+    f"{_L}[{_LEET_DIGITS}@$!|+8]+{_L}|{_D}{_L}{{2,}}{_D}|[{_LEET_DIGITS}$@]{_L}{{4}}"
+    f"|{_L}{{3}}[{_LEET_DIGITS}$@]"
     f"|{_L}{{2}}[{_LEET_DIGITS}@$!|+8]{{2}}"
 )
 _LEET_PREFILTER = (
-    rb"[a-z][0134579@$!|+8]+[a-z]|[0134579][a-z]{2,}[0134579]|[0134579$@][a-z]{4}|[a-z]{3}[0134579]"
+    rb"[a-z][0134579@$!|+8]+[a-z]|[0134579][a-z]{2,}[0134579]|[0134579$@][a-z]{4}|[a-z]{3}[0134579$@]"
     rb"|[a-z]{2}[0134579@$!|+8]{2}"
 )
-_LEET_TRAILING = "!|+"  # "great!" is not "great1"; "bow$" is "bows"
+_LEET_EDGES = "!|+"  # "great!" is not "great1"; "bow$" is "bows"
 
 
 class Leetspeak(PrefilteredTransform):
@@ -359,11 +363,27 @@ class Leetspeak(PrefilteredTransform):
     flags = Flag.LEET
 
     def replace(self, match: re.Match[str]) -> str:
-        token = match.group()
-        core = token.rstrip(_LEET_TRAILING)
-        if not _is_leet(core):
-            return token
-        return core.translate(_LEET_MAP) + token[len(core):]
+        return _leet_word(match.group())
+
+
+def _leet_word(token: str) -> str:
+    """`token` with leet undone, if it is a leet word; else each symbol-separated part.
+
+    Symbols that are not letters here become spaces in the key, and the key is read again
+    as words; deciding part by part exactly as that second reading would keeps the key a
+    fixed point.
+    """
+    core = token.strip(_LEET_EDGES)
+    lead = token[: len(token) - len(token.lstrip(_LEET_EDGES))]
+    tail = token[len(lead) + len(core):]
+    if _is_leet(core):
+        return lead + core.translate(_LEET_MAP) + tail
+    parts = _LEET_SYMBOL_RUN.split(core)
+    if len(parts) == 1:
+        return token
+    return lead + "".join(
+        part if i % 2 else _leet_word(part) for i, part in enumerate(parts)
+    ) + tail
 
 
 def _is_leet(core: str) -> bool:
@@ -424,6 +444,7 @@ PIPELINE: tuple[Transform, ...] = (
     Contractions(),
     SeparatorJoin(),
     Leetspeak(),
+    LookalikeFold(),  # again: joining letters or symbols can make a new mixed-script word
     Spacing(),
 )
 
