@@ -1,0 +1,41 @@
+"""Building the index: term validation, tables, empty input."""
+
+import pytest
+
+from contraband.matching import Matcher, Term, TermError, TermIndex
+from contraband.matching.index import allowed_edits, collapse, deletes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "no letters"), ("!!!", "no letters"), ("a b c d e", "at most 4")],
+)
+def test_unusable_terms_are_rejected_with_their_item(text: str, message: str) -> None:
+    with pytest.raises(TermError, match=message) as error:
+        TermIndex.build([Term(text, "item-x")], dictionary=frozenset())
+    assert "item-x" in str(error.value)
+
+
+def test_an_empty_index_matches_nothing() -> None:
+    index = TermIndex.build([], dictionary=frozenset())
+    assert Matcher(index).find([("title", "vape")]) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "edits"), [("vape", 0), ("pills", 1), ("cocaine", 1), ("sildenafil", 2)]
+)
+def test_allowed_edits_grow_with_length(word: str, edits: int) -> None:
+    assert allowed_edits(word) == edits
+
+
+def test_deletes_and_collapse() -> None:
+    assert deletes("abc", 1) == {"abc", "bc", "ac", "ab"}
+    assert collapse("vaaappe") == "vape"
+
+
+def test_same_term_for_two_items_reports_both() -> None:
+    index = TermIndex.build(
+        [Term("ice", "meth"), Term("ice", "frozen-goods")], dictionary=frozenset()
+    )
+    hits = Matcher(index).find([("title", "pure ice")])
+    assert sorted(h.item_id for h in hits) == ["frozen-goods", "meth"]

@@ -1,0 +1,171 @@
+"""The matcher: distorted spellings that must be found, innocent texts that must not."""
+
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contraband.matching import Distortion, Matcher, TermIndex
+
+# (text as the seller wrote it, term expected, distortion class, a transform expected)
+FOUND = [
+    ("vape", "vape", Distortion.NONE, None),
+    ("VAPE Kit", "vape", Distortion.NONE, "case_folded"),
+    ("vapé", "vape", Distortion.NONE, "accents_removed"),
+    ("ｖａｐｅ", "vape", Distortion.DELIBERATE, "styled_letters"),
+    ("𝐯𝐚𝐩𝐞", "vape", Distortion.DELIBERATE, "styled_letters"),
+    ("ⓥⓐⓟⓔ", "vape", Distortion.DELIBERATE, "styled_letters"),
+    ("va\u200bpe", "vape", Distortion.DELIBERATE, "invisible_removed"),
+    ("v\u00adape", "vape", Distortion.DELIBERATE, "invisible_removed"),
+    ("v\u202eape", "vape", Distortion.DELIBERATE, "invisible_removed"),
+    ("vаpе", "vape", Distortion.DELIBERATE, "lookalike_folded"),  # Cyrillic а, е
+    ("ѵаре", "vape", Distortion.DELIBERATE, "lookalike_folded"),  # all Cyrillic
+    ("v4pe", "vape", Distortion.DELIBERATE, "leetspeak"),
+    ("v@p3", "vape", Distortion.DELIBERATE, "leetspeak"),
+    ("her0in", "heroin", Distortion.DELIBERATE, "leetspeak"),
+    ("h3r01n", "heroin", Distortion.DELIBERATE, "leetspeak"),
+    ("a1cohol", "alcohol", Distortion.DELIBERATE, "leetspeak"),  # 1 read as l
+    ("c0ca1ne", "cocaine", Distortion.DELIBERATE, "leetspeak"),  # 1 read as i
+    ("5ildenafil", "sildenafil", Distortion.DELIBERATE, "leetspeak"),
+    ("v.a.p.e", "vape", Distortion.DELIBERATE, "separators_joined"),
+    ("v a p e", "vape", Distortion.DELIBERATE, "separators_joined"),
+    ("v-a-p-e", "vape", Distortion.DELIBERATE, "separators_joined"),
+    ("v_a_p_e", "vape", Distortion.DELIBERATE, "separators_joined"),
+    ("v*a*p*e", "vape", Distortion.DELIBERATE, "separators_joined"),
+    ("v·a·p·e", "vape", Distortion.DELIBERATE, "separators_joined"),
+    ("c b d oil", "cbd", Distortion.DELIBERATE, "separators_joined"),
+    ("vaaaape", "vape", Distortion.DELIBERATE, "stretched_letters"),
+    ("vappe", "vape", Distortion.DELIBERATE, "stretched_letters"),
+    ("sildenafile", "sildenafil", Distortion.TYPO, "misspelling"),
+    ("sildelafile", "sildenafil", Distortion.TYPO, "misspelling"),
+    ("sildneafil", "sildenafil", Distortion.TYPO, "misspelling"),  # transposition
+    ("cocaien", "cocaine", Distortion.TYPO, "misspelling"),
+    ("crosbow", "crossbow", Distortion.TYPO, "misspelling"),
+    ("e cig arette", "e-cigarette", Distortion.DELIBERATE, "split_word_joined"),
+    ("vapepen", "vape pen", Distortion.NONE, "run_together_split"),
+    ("e-cigarette", "e-cigarette", Distortion.NONE, None),
+    ("E Cigarette", "e-cigarette", Distortion.NONE, "case_folded"),
+    ("ecigarette", "e-cigarette", Distortion.NONE, "run_together_split"),
+    ("laser-pointer", "laser pointer", Distortion.NONE, None),
+    ("l4ser p0inter", "laser pointer", Distortion.DELIBERATE, "leetspeak"),
+    ("laaaser pointer", "laser pointer", Distortion.DELIBERATE, "stretched_letters"),
+    # combinations
+    ("V\u200b4\u200cР\u200dЕ", "vape", Distortion.DELIBERATE, "invisible_removed"),
+    ("ｖ４ｐ３", "vape", Distortion.DELIBERATE, "leetspeak"),
+    ("v.4.p.3", "vape", Distortion.DELIBERATE, "separators_joined"),
+    ("電子烟", None, None, None),  # different first character: not the term
+    ("电子烟套装", "电子烟", Distortion.NONE, None),
+]
+
+
+@pytest.mark.parametrize(("written", "term", "distortion", "transform"), FOUND)
+def test_distorted_spellings_are_found(
+    matcher: Matcher, written: str, term: str | None, distortion: Distortion | None,
+    transform: str | None,
+) -> None:
+    text = f"Brand new {written} for sale"
+    hits = matcher.find([("title", text)])
+    if term is None:
+        assert hits == []
+        return
+    found = [h for h in hits if h.term == term]
+    assert found, f"{term!r} not found in {text!r}: {hits}"
+    hit = found[0]
+    assert hit.distortion == distortion
+    if transform:
+        assert transform in hit.transforms
+    start, end = hit.span
+    assert text[start:end] == hit.text
+    assert written.strip() in text[start - 1 : end + 1] or hit.text in written
+    assert 0 < hit.score <= 1
+
+
+INNOCENT = [
+    "Scunthorpe United scarf",  # term inside a longer word is not the term
+    "Classic assessment workbook",  # "ass" inside words
+    "Heroine costume for girls",  # a real word one edit from "heroin"
+    "Public library tote",
+    "Public toilet sign",  # "public" is one edit from the term "pubic": a real word, no typo
+    "Ice cream scoop",  # exception
+    "Ice cube tray, silicone",  # exception
+    "Dried mushrooms 500g",  # exception
+    "Россия сувенир матрешка",  # genuine Cyrillic
+    "Ελληνικό ελαιόλαδο",  # genuine Greek
+    "12V 4 pack 500mg vitamin C",  # numbers next to letters
+    "Vapor barrier film",  # near "vape" but a real word
+    "Cobra crossbody bag",  # brand-like words near terms
+    "Alcoholic beverages sign",  # longer word containing a term
+    "Tapes and vases",
+    "Paper pen set",
+    "USB3 hub",
+    "MP3 player, PS4 controller",
+    "I'd call it great! 10th edition",
+    "ACE cable",
+]
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_innocent_texts_do_not_match(matcher: Matcher, text: str) -> None:
+    assert matcher.find([("title", text), ("description", text)]) == []
+
+
+def test_exception_cancels_only_overlapping_hits(matcher: Matcher) -> None:
+    hits = matcher.find([("title", "Ice cream maker"), ("description", "pure ice 1g")])
+    assert [(h.field, h.term) for h in hits] == [("description", "ice")]
+
+
+def test_hits_report_field_and_span_in_the_original_text(matcher: Matcher) -> None:
+    fields = [("title", "Kit"), ("description", "Best v\u200ba\u200bp\u200be ever"),
+              ("keywords", "pen; vape")]
+    hits = matcher.find(fields)
+    by_field = {h.field: h for h in hits}
+    assert set(by_field) == {"description", "keywords"}
+    description = by_field["description"]
+    assert fields[1][1][slice(*description.span)] == description.text == "v\u200ba\u200bp\u200be"
+    assert description.canonical == "vape"
+    keywords = by_field["keywords"]
+    assert fields[2][1][slice(*keywords.span)] == "vape"
+
+
+def test_longer_term_of_the_same_item_wins(matcher: Matcher) -> None:
+    hits = matcher.find([("title", "v4pe pen kit")])
+    assert [h.term for h in hits] == ["vape pen"]
+
+
+def test_index_survives_pickling(index: TermIndex) -> None:
+    clone = Matcher(pickle.loads(pickle.dumps(index)))
+    assert [h.term for h in clone.find([("title", "v4pe")])] == ["vape"]
+
+
+def test_field_separator_in_input_is_harmless(matcher: Matcher) -> None:
+    hits = matcher.find([("title", "va\x00pe vape")])
+    assert [(h.text, h.span) for h in hits] == [("vape", (6, 10))]
+
+
+INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+LOOKALIKE = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "i": "і"}
+
+
+@given(data=st.data(), term=st.sampled_from(["vape", "cocaine", "heroin", "sildenafil"]))
+@settings(max_examples=150, deadline=None)
+def test_inserting_invisibles_or_lookalikes_never_loses_the_hit(
+    index: TermIndex, data: st.DataObject, term: str
+) -> None:
+    chars = list(term)
+    for i, c in enumerate(chars):
+        if c in LOOKALIKE and data.draw(st.booleans()):
+            chars[i] = LOOKALIKE[c]
+        if data.draw(st.booleans()):
+            chars[i] += data.draw(INVISIBLE)
+    written = "".join(chars)
+    hits = Matcher(index).find([("title", f"new {written} sale")])
+    assert term in [h.term for h in hits]
+
+
+@given(text=st.text(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_random_unicode_never_crashes(index: TermIndex, text: str) -> None:
+    for hit in Matcher(index).find([("title", text), ("description", text[::-1])]):
+        source = text if hit.field == "title" else text[::-1]
+        assert source[slice(*hit.span)] == hit.text
