@@ -1,0 +1,291 @@
+"""Load a policy pack from its directory of YAML files, or reject it whole.
+
+Layout of a pack directory:
+
+    pack.yaml        name, version, rules (grade points, ladder, caps, windows)
+    items/*.yaml     `items:` lists of items (any number of files)
+    measures/*.yaml  `measures:` lists of country measures (any number of files)
+    countries.yaml   `groups:` named lists of ISO 3166-1 alpha-2 codes (optional)
+    categories.yaml  `categories:` the category tree and its special-control nodes (optional)
+
+Every error names the file, the line, the field and what was expected; all errors of a pack
+are reported together, and a pack with any error is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from contraband.errors import PolicyError
+from contraband.policy.model import (
+    ALL_COUNTRIES,
+    Category,
+    Item,
+    Measure,
+    PolicyPack,
+    Rules,
+    normalize_category,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}"
+
+
+@dataclass
+class _Source:
+    """One parsed file: its data and the line of every path inside it."""
+
+    path: Path
+    data: Any
+    lines: dict[tuple[str | int, ...], int]
+
+    def line(self, location: Iterable[str | int]) -> int | None:
+        location = tuple(location)
+        while location:
+            if location in self.lines:
+                return self.lines[location]
+            location = location[:-1]
+        return self.lines.get(())
+
+
+def load_pack(directory: str | Path) -> PolicyPack:
+    """The validated pack in `directory`; PolicyError listing every problem otherwise."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise PolicyError([Problem(str(root), None, "-", "not a directory")])
+    problems: list[Problem] = []
+    head = _read(root / "pack.yaml", problems, required=True)
+    item_sources = [_read(p, problems) for p in sorted((root / "items").glob("*.y*ml"))]
+    measure_sources = [_read(p, problems) for p in sorted((root / "measures").glob("*.y*ml"))]
+    countries = _read(root / "countries.yaml", problems)
+    categories = _read(root / "categories.yaml", problems)
+    if problems:
+        raise PolicyError(problems)
+    assert head is not None
+
+    rules = _validate(Rules, head, ("rules",), problems)
+    items = list(_validate_list(Item, item_sources, "items", problems))
+    measures = list(_validate_list(Measure, measure_sources, "measures", problems))
+    groups = _country_groups(countries, problems)
+    tree = list(_validate_list(Category, [categories] if categories else [], "categories",
+                               problems))
+    name, version = _head_fields(head, problems)
+    if problems:
+        raise PolicyError(problems)
+
+    _check_references(root, items, measures, groups, tree, problems)
+    assert rules is not None
+    for item, (source, i) in items:
+        if item.grade is not None and item.grade not in rules.grade_points:
+            problems.append(Problem(str(source.path), source.line(("items", i, "grade")),
+                                    f"items.{i}.grade",
+                                    f"unknown grade {item.grade!r}; pack.yaml defines "
+                                    f"{', '.join(rules.grade_points)}"))
+    if problems:
+        raise PolicyError(problems)
+    assert rules is not None
+    return PolicyPack(
+        name=name,
+        version=version,
+        rules=rules,
+        items=tuple(item for item, _ in items),
+        measures=tuple(measure for measure, _ in measures),
+        country_groups=groups,
+        categories=tuple(category for category, _ in tree),
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _read(path: Path, problems: list[Problem], *, required: bool = False) -> _Source | None:
+    if not path.exists():
+        if required:
+            problems.append(Problem(str(path), None, "-", "file is missing"))
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as error:
+        problems.append(Problem(str(path), None, "-", f"not UTF-8 text ({error.reason})"))
+        return None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problems.append(Problem(str(path), line, "-", f"not valid YAML: {error}"))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(str(path), 1, "-", "expected a mapping at the top level"))
+        return None
+    return _Source(path, data, dict(_node_lines(node)) if node is not None else {})
+
+
+def _node_lines(
+    node: yaml.Node, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], int]]:
+    yield path, node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*path, key.value)
+            yield child, key.start_mark.line + 1
+            for sub, line in _node_lines(value, child):
+                if sub != child:
+                    yield sub, line
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            yield from _node_lines(value, (*path, i))
+
+
+# --- validating ---------------------------------------------------------------------------
+
+
+def _validate(
+    model: type[Any], source: _Source, location: tuple[str, ...], problems: list[Problem]
+) -> Any:
+    data: Any = source.data
+    for key in location:
+        data = data.get(key) if isinstance(data, dict) else None
+    if data is None:
+        problems.append(Problem(str(source.path), source.line(()), ".".join(location),
+                                "is missing"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_problems(error, source, location))
+        return None
+
+
+def _validate_list(
+    model: type[Any], sources: list[_Source | None], key: str, problems: list[Problem]
+) -> Iterator[tuple[Any, tuple[_Source, int]]]:
+    for source in sources:
+        if source is None:
+            continue
+        entries = source.data.get(key)
+        if not isinstance(entries, list):
+            problems.append(Problem(str(source.path), source.line(()), key,
+                                    "expected a list under this key"))
+            continue
+        for i, entry in enumerate(entries):
+            try:
+                yield model.model_validate(entry), (source, i)
+            except ValidationError as error:
+                problems.extend(_problems(error, source, (key, i)))
+
+
+def _problems(
+    error: ValidationError, source: _Source, prefix: tuple[str | int, ...]
+) -> Iterator[Problem]:
+    for detail in error.errors():
+        location = (*prefix, *detail["loc"])
+        field = ".".join(str(part) for part in location)
+        yield Problem(str(source.path), source.line(location), field, detail["msg"])
+
+
+def _head_fields(head: _Source, problems: list[Problem]) -> tuple[str, str]:
+    values = []
+    for key in ("name", "version"):
+        value = head.data.get(key)
+        if not isinstance(value, str | int | float) or not str(value).strip():
+            problems.append(Problem(str(head.path), head.line((key,)), key,
+                                    "expected a non-empty string"))
+            values.append("")
+        else:
+            values.append(str(value))
+    return values[0], values[1]
+
+
+def _country_groups(source: _Source | None, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    if source is None:
+        return {}
+    groups = source.data.get("groups", {})
+    if not isinstance(groups, dict):
+        problems.append(Problem(str(source.path), source.line(("groups",)), "groups",
+                                "expected a mapping of group name to country codes"))
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for name, codes in groups.items():
+        if not isinstance(codes, list) or not codes:
+            problems.append(Problem(str(source.path), source.line(("groups", name)),
+                                    f"groups.{name}", "expected a non-empty list of codes"))
+            continue
+        for i, code in enumerate(codes):
+            if not _is_country(code):
+                problems.append(Problem(str(source.path), source.line(("groups", name, i)),
+                                        f"groups.{name}.{i}",
+                                        f"{code!r} is not an ISO 3166-1 alpha-2 code"))
+        out[str(name)] = tuple(str(c).upper() for c in codes)
+    return out
+
+
+def _is_country(code: object) -> bool:
+    import pycountry  # loaded with the pack only
+
+    return (
+        isinstance(code, str)
+        and len(code) == 2
+        and code.isupper()
+        and pycountry.countries.get(alpha_2=code) is not None
+    )
+
+
+def _check_references(
+    root: Path,
+    items: list[tuple[Item, tuple[_Source, int]]],
+    measures: list[tuple[Measure, tuple[_Source, int]]],
+    groups: dict[str, tuple[str, ...]],
+    tree: list[tuple[Category, tuple[_Source, int]]],
+    problems: list[Problem],
+) -> None:
+    """Ids unique, measures name known items and countries, designated categories exist."""
+    seen: dict[str, str] = {}
+    for item, (source, i) in items:
+        where = f"{source.path.name}"
+        if item.id in seen:
+            problems.append(Problem(str(source.path), source.line(("items", i, "id")),
+                                    f"items.{i}.id",
+                                    f"duplicate item id {item.id!r} (also in {seen[item.id]})"))
+        seen[item.id] = where
+    known_paths = {normalize_category(c.path) for c, _ in tree}
+    for item, (source, i) in items:
+        for j, path in enumerate(item.categories):
+            if known_paths and normalize_category(path) not in known_paths:
+                problems.append(Problem(str(source.path),
+                                        source.line(("items", i, "categories", j)),
+                                        f"items.{i}.categories.{j}",
+                                        f"unknown category {path!r} (not in categories.yaml)"))
+    measure_ids: set[str] = set()
+    for measure, (source, i) in measures:
+        if measure.id in measure_ids:
+            problems.append(Problem(str(source.path), source.line(("measures", i, "id")),
+                                    f"measures.{i}.id", f"duplicate measure id {measure.id!r}"))
+        measure_ids.add(measure.id)
+        for j, item_id in enumerate(measure.items):
+            if item_id not in seen:
+                problems.append(Problem(str(source.path),
+                                        source.line(("measures", i, "items", j)),
+                                        f"measures.{i}.items.{j}", f"unknown item {item_id!r}"))
+        for j, code in enumerate(measure.countries):
+            if code not in groups and code != ALL_COUNTRIES and not _is_country(code):
+                problems.append(Problem(
+                    str(source.path), source.line(("measures", i, "countries", j)),
+                    f"measures.{i}.countries.{j}",
+                    f"{code!r} is neither an ISO 3166-1 alpha-2 code nor a group in "
+                    f"{root / 'countries.yaml'}"))
