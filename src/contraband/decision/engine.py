@@ -1,0 +1,286 @@
+"""`decide`: from a listing and the terms found in it to a verdict, by the pack's rules.
+
+The rules, per item the listing's text names (hits are grouped by item):
+
+- a **prohibited item** (graded, no certificate possible) is removed and costs its grade's
+  points; a **controlled item** without a certificate on file is held for review and costs
+  the controlled points (the ledger makes the first violation free);
+- a **country measure** in force hides the listing from buyers in its countries (`restrict`),
+  or removes it when it covers every country the listing is offered in; a measure that is
+  publicized but not yet effective gives a finding and no action; an expired one nothing;
+  a `restrict` measure is lifted for countries the seller holds a certificate for;
+- **circumvention**: a deliberate distortion of a term of an item under a measure in force or
+  a prohibition, or the item filed outside its designated categories where that matters,
+  removes the listing and costs the circumvention points (1) per item circumvented;
+- a hit that is only a misspelling (`typo`) never costs points: it goes to review.
+
+The strongest action wins; the points of the broken rules add up, one infringement per rule:
+the gravest prohibited item's grade points, the controlled points once, each measure that
+carries points once, and one circumvention point per item circumvented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from contraband.decision.certificates import NO_CERTIFICATES, CertificateBook
+from contraband.decision.verdict import Action, Finding, FindingKind, Verdict, strongest
+from contraband.listing import Listing
+from contraband.matching import Distortion, Hit
+from contraband.policy import Item, Measure, MeasureKind, MeasureState, PolicyPack
+from contraband.policy.model import category_covers
+
+ALL = "ALL"
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryPrediction:
+    """Where a category model says a listing belongs (issue: misplaced categories)."""
+
+    path: str
+    probability: float
+    top_level_matches: bool
+
+
+def decide(
+    listing: Listing,
+    hits: Sequence[Hit],
+    pack: PolicyPack,
+    as_of: dt.date,
+    certificates: CertificateBook = NO_CERTIFICATES,
+    prediction: CategoryPrediction | None = None,
+) -> Verdict:
+    """The verdict on `listing` given the `hits` found in its text."""
+    findings: list[Finding] = []
+    by_item: dict[str, list[Hit]] = {}
+    for hit in hits:
+        by_item.setdefault(hit.item_id, []).append(hit)
+    for item_id, item_hits in by_item.items():
+        item = pack.items_by_id.get(item_id)
+        if item is not None:
+            findings.extend(_item_findings(listing, item, item_hits, pack, as_of, certificates))
+    if prediction is not None and not prediction.top_level_matches and listing.category:
+        findings.extend(_general_misplacement(listing, prediction, pack, findings))
+    return _verdict(listing, findings, pack, as_of)
+
+
+def _item_findings(
+    listing: Listing,
+    item: Item,
+    hits: list[Hit],
+    pack: PolicyPack,
+    as_of: dt.date,
+    certificates: CertificateBook,
+) -> list[Finding]:
+    evidence = _strongest_hit(hits)
+    typo_only = evidence.distortion == Distortion.TYPO
+    prohibited = item.grade is not None and not item.certificate_required
+    active, announced = _measures(listing, item, pack, as_of)
+    findings: list[Finding] = []
+
+    if typo_only:
+        if prohibited or item.certificate_required or active:
+            findings.append(_finding(
+                _main_kind(prohibited, item), item, None, Action.REVIEW, 0.0, evidence,
+                f"'{evidence.text}' may be a misspelling of '{evidence.term}' ({item.name}): "
+                "a misspelling alone is not evidence of intent, so a reviewer decides"))
+        return findings
+
+    if prohibited:
+        findings.append(_finding(
+            FindingKind.PROHIBITED_ITEM, item, None, Action.REMOVE, pack.grade_points(item),
+            evidence, f"{item.name} is prohibited (grade {item.grade})"))
+    if item.certificate_required:
+        if not certificates.covers(listing.seller_id, item.id, None, as_of):
+            findings.append(_finding(
+                FindingKind.CONTROLLED_ITEM, item, None, Action.REVIEW,
+                pack.rules.controlled_points, evidence,
+                f"{item.name} is a controlled item and no certificate is on file: held",
+                certificate_required=True))
+    for measure in active:
+        findings.extend(_measure_finding(listing, item, measure, evidence, pack, as_of,
+                                         certificates))
+    for measure in announced:
+        findings.append(_finding(
+            FindingKind.COUNTRY_MEASURE, item, measure, Action.ALLOW, 0.0, evidence,
+            f"{measure.title}: announced, in force from {measure.effective.isoformat()}",
+            state=MeasureState.ANNOUNCED.value, effective=measure.effective.isoformat()))
+
+    enforced = prohibited or bool(active)
+    deliberate = [h for h in hits if h.distortion == Distortion.DELIBERATE]
+    point = pack.rules.circumvention_points  # one per item circumvented, however many ways
+    if deliberate and enforced:
+        disguised = deliberate[0]
+        findings.append(_finding(
+            FindingKind.KEYWORD_DISTORTION, item, active[0] if active else None, Action.REMOVE,
+            point, disguised,
+            f"'{disguised.text}' is '{disguised.term}' disguised "
+            f"({', '.join(disguised.transforms)}): circumvention, {point:g} point",
+            circumvention=True))
+        point = 0.0
+    misplaced = _item_misplacement(listing, item, evidence, pack, enforced, point)
+    if misplaced is not None:
+        findings.append(misplaced)
+    return findings
+
+
+def _strongest_hit(hits: list[Hit]) -> Hit:
+    """The hit that best shows intent: deliberate, then literal, then a misspelling."""
+    order = {Distortion.DELIBERATE: 0, Distortion.NONE: 1, Distortion.TYPO: 2}
+    return min(hits, key=lambda h: (order[h.distortion], -h.score))
+
+
+def _main_kind(prohibited: bool, item: Item) -> FindingKind:
+    if prohibited:
+        return FindingKind.PROHIBITED_ITEM
+    if item.certificate_required:
+        return FindingKind.CONTROLLED_ITEM
+    return FindingKind.COUNTRY_MEASURE
+
+
+def _measures(
+    listing: Listing, item: Item, pack: PolicyPack, as_of: dt.date
+) -> tuple[list[Measure], list[Measure]]:
+    """Measures on the item that concern this listing's countries: (in force, announced)."""
+    active: list[Measure] = []
+    announced: list[Measure] = []
+    for measure in pack.measures_by_item.get(item.id, ()):
+        state = measure.state_on(as_of)
+        if state not in (MeasureState.IN_FORCE, MeasureState.ANNOUNCED):
+            continue
+        if not _blocked(listing, pack.measure_countries(measure)):
+            continue
+        (active if state == MeasureState.IN_FORCE else announced).append(measure)
+    return active, announced
+
+
+def _blocked(listing: Listing, covered: frozenset[str] | None) -> list[str]:
+    """Countries the listing is offered in that `covered` (None: every country) includes."""
+    if not listing.countries:
+        return [ALL] if covered is None else sorted(covered)
+    if covered is None:
+        return sorted(set(listing.countries))
+    return sorted(set(listing.countries) & covered)
+
+
+def _measure_finding(
+    listing: Listing,
+    item: Item,
+    measure: Measure,
+    evidence: Hit,
+    pack: PolicyPack,
+    as_of: dt.date,
+    certificates: CertificateBook,
+) -> list[Finding]:
+    covered = pack.measure_countries(measure)
+    blocked = _blocked(listing, covered)
+    if measure.kind == MeasureKind.RESTRICT:
+        blocked = [c for c in blocked
+                   if not certificates.covers(listing.seller_id, item.id, c, as_of)]
+        if not blocked:
+            return []
+    everywhere = covered is None or (
+        bool(listing.countries) and set(listing.countries) <= set(blocked)
+    )
+    action = Action.REMOVE if everywhere else Action.RESTRICT
+    what = "may not be sold" if measure.kind == MeasureKind.PROHIBIT else "needs documents"
+    return [_finding(
+        FindingKind.COUNTRY_MEASURE, item, measure, action, measure.points, evidence,
+        f"{measure.title}: {item.name} {what} in {', '.join(blocked)}",
+        blocked_countries=blocked, state=MeasureState.IN_FORCE.value)]
+
+
+def _item_misplacement(
+    listing: Listing, item: Item, evidence: Hit, pack: PolicyPack, enforced: bool,
+    point: float,
+) -> Finding | None:
+    """The item filed outside its designated categories."""
+    if not item.categories or not listing.category:
+        return None
+    if any(category_covers(path, listing.category) for path in item.categories):
+        return None
+    special = any(
+        category_covers(special, path)
+        for special in pack.special_control_paths for path in item.categories
+    )
+    circumvention = enforced or special
+    why = ("a special-control category must be used" if special
+           else "the item is restricted here" if enforced else "for review")
+    return _finding(
+        FindingKind.MISPLACED_CATEGORY, item, None,
+        Action.REMOVE if circumvention else Action.REVIEW,
+        point if circumvention else 0.0, evidence,
+        f"{item.name} filed under '{listing.category}', outside "
+        f"{' | '.join(item.categories)} ({why})",
+        declared_category=listing.category, expected_categories=list(item.categories),
+        circumvention=circumvention)
+
+
+def _general_misplacement(
+    listing: Listing, prediction: CategoryPrediction, pack: PolicyPack, findings: list[Finding]
+) -> list[Finding]:
+    if prediction.probability < pack.rules.misplacement_min_probability:
+        return []
+    if any(f.kind == FindingKind.MISPLACED_CATEGORY for f in findings):
+        return []
+    return [Finding(
+        kind=FindingKind.MISPLACED_CATEGORY, item_id=None, measure_id=None,
+        action=Action.REVIEW, points=0.0, score=round(prediction.probability, 3),
+        reason=(f"filed under '{listing.category}' but reads as '{prediction.path}' "
+                f"(p={prediction.probability:.2f})"),
+        detail={"declared_category": listing.category, "predicted_category": prediction.path,
+                "probability": round(prediction.probability, 4)},
+    )]
+
+
+def _finding(
+    kind: FindingKind,
+    item: Item,
+    measure: Measure | None,
+    action: Action,
+    points: float,
+    hit: Hit,
+    reason: str,
+    **detail: object,
+) -> Finding:
+    return Finding(
+        kind=kind, item_id=item.id, measure_id=measure.id if measure else None, action=action,
+        points=points, reason=reason, field=hit.field, span=hit.span, text=hit.text,
+        canonical=hit.canonical, transforms=hit.transforms, distortion=hit.distortion.value,
+        score=hit.score, detail=dict(detail),
+    )
+
+
+def _verdict(listing: Listing, findings: list[Finding], pack: PolicyPack,
+             as_of: dt.date) -> Verdict:
+    action = strongest([f.action for f in findings])
+    blocked: set[str] = set()
+    for finding in findings:
+        if finding.kind == FindingKind.COUNTRY_MEASURE and finding.action != Action.ALLOW:
+            blocked.update(finding.detail.get("blocked_countries", ()))  # type: ignore[arg-type]
+    return Verdict(
+        listing_id=listing.id,
+        seller_id=listing.seller_id,
+        content_hash=listing.content_hash(),
+        action=action,
+        blocked_countries=tuple(sorted(blocked)),
+        circumvention=any(f.detail.get("circumvention") for f in findings),
+        points=_points(findings),
+        findings=tuple(findings),
+        policy_version=pack.version,
+        as_of=as_of.isoformat(),
+    )
+
+
+def _points(findings: list[Finding]) -> float:
+    """One infringement per rule: gravest prohibition, controlled once, measures, circumvention."""
+    prohibited = max((f.points for f in findings if f.kind == FindingKind.PROHIBITED_ITEM),
+                     default=0.0)
+    controlled = max((f.points for f in findings if f.kind == FindingKind.CONTROLLED_ITEM),
+                     default=0.0)
+    measures = {f.measure_id: f.points for f in findings
+                if f.kind == FindingKind.COUNTRY_MEASURE and f.action != Action.ALLOW}
+    circumvention = sum(f.points for f in findings if f.detail.get("circumvention"))
+    return prohibited + controlled + sum(measures.values()) + circumvention

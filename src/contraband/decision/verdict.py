@@ -1,0 +1,113 @@
+"""What contraband decides about a listing: findings with evidence, and the verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Action(StrEnum):
+    """What must happen to a listing, weakest first."""
+
+    ALLOW = "allow"
+    RESTRICT = "restrict"  # hidden from buyers in `blocked_countries`
+    REVIEW = "review"  # held for a reviewer
+    REMOVE = "remove"
+    ERROR = "error"  # the listing could not be read
+
+
+_STRENGTH = {Action.ALLOW: 0, Action.RESTRICT: 1, Action.REVIEW: 2, Action.REMOVE: 3,
+             Action.ERROR: 4}
+
+
+def strongest(actions: list[Action]) -> Action:
+    return max(actions, key=_STRENGTH.__getitem__, default=Action.ALLOW)
+
+
+class FindingKind(StrEnum):
+    PROHIBITED_ITEM = "prohibited_item"
+    CONTROLLED_ITEM = "controlled_item"
+    COUNTRY_MEASURE = "country_measure"
+    KEYWORD_DISTORTION = "keyword_distortion"
+    MISPLACED_CATEGORY = "misplaced_category"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reason for the verdict, with the evidence a reviewer or seller reads."""
+
+    kind: FindingKind
+    item_id: str | None
+    measure_id: str | None
+    action: Action
+    points: float
+    reason: str
+    field: str | None = None
+    span: tuple[int, int] | None = None
+    text: str | None = None
+    canonical: str | None = None
+    transforms: tuple[str, ...] = ()
+    distortion: str | None = None
+    score: float = 1.0
+    detail: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind.value,
+            "item_id": self.item_id,
+            "measure_id": self.measure_id,
+            "field": self.field,
+            "span": list(self.span) if self.span else None,
+            "text": self.text,
+            "canonical": self.canonical,
+            "transforms": list(self.transforms),
+            "score": self.score,
+            "distortion": self.distortion,
+            "action": self.action.value,
+            "points": self.points,
+            "reason": self.reason,
+        }
+        out.update(self.detail)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    listing_id: str
+    seller_id: str
+    content_hash: str
+    action: Action
+    blocked_countries: tuple[str, ...]
+    circumvention: bool
+    points: float
+    findings: tuple[Finding, ...]
+    policy_version: str
+    as_of: str
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "listing_id": self.listing_id,
+            "seller_id": self.seller_id,
+            "content_hash": self.content_hash,
+            "action": self.action.value,
+            "blocked_countries": list(self.blocked_countries),
+            "circumvention": self.circumvention,
+            "points": self.points,
+            "findings": [f.as_dict() for f in self.findings],
+            "policy_version": self.policy_version,
+            "as_of": self.as_of,
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+def error_verdict(listing_id: str, seller_id: str, message: str, policy_version: str,
+                  as_of: str) -> Verdict:
+    """The verdict of a record that could not be read: the run goes on."""
+    return Verdict(listing_id=listing_id, seller_id=seller_id, content_hash="",
+                   action=Action.ERROR, blocked_countries=(), circumvention=False, points=0.0,
+                   findings=(), policy_version=policy_version, as_of=as_of, error=message)

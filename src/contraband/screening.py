@@ -1,0 +1,100 @@
+"""The screener: a policy pack compiled for screening, and the call that screens one listing.
+
+It joins the core modules in the one order they are used: the pack's terms become a term
+index, a listing's text is matched against it, and `decide` turns hits into a verdict. A
+Screener pickles (the index ships as bytes), so batch workers receive one ready to use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from contraband.decision import (
+    NO_CERTIFICATES,
+    CategoryPrediction,
+    CertificateBook,
+    Verdict,
+    decide,
+    error_verdict,
+)
+from contraband.errors import ContrabandError, PolicyError
+from contraband.listing import Listing, parse_listing
+from contraband.matching import Matcher, Term, TermError, TermIndex
+from contraband.policy import PolicyPack, Problem
+
+
+class CategoryModel(Protocol):
+    """Predicts where a listing belongs (see contraband.category)."""
+
+    def predict_listing(self, listing: Listing) -> CategoryPrediction | None: ...
+
+
+def pack_terms(pack: PolicyPack) -> list[Term]:
+    """Every term of every item of the pack, with its exceptions."""
+    return [
+        Term(entry.text, item.id, language, tuple(entry.exceptions))
+        for item in pack.items
+        for language, entry in item.term_entries()
+    ]
+
+
+def build_index(pack: PolicyPack) -> TermIndex:
+    """The term index of a pack; PolicyError if a term cannot be matched."""
+    try:
+        return TermIndex.build(pack_terms(pack))
+    except TermError as error:
+        raise PolicyError([Problem("items", None, "terms", str(error))]) from error
+
+
+class Screener:
+    """Screens listings against one policy pack."""
+
+    def __init__(
+        self,
+        pack: PolicyPack,
+        index: TermIndex | None = None,
+        *,
+        certificates: CertificateBook = NO_CERTIFICATES,
+        category_model: CategoryModel | None = None,
+    ) -> None:
+        self.pack = pack
+        self.index = index if index is not None else build_index(pack)
+        self.certificates = certificates
+        self.category_model = category_model
+        self._matcher = Matcher(self.index)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"pack": self.pack, "index": self.index, "certificates": self.certificates,
+                "category_model": self.category_model}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["pack"], state["index"],  # type: ignore[misc]
+                      certificates=state["certificates"], category_model=state["category_model"])
+
+    def screen(self, listing: Listing, as_of: dt.date) -> Verdict:
+        hits = self._matcher.find(listing.fields())
+        prediction = (
+            self.category_model.predict_listing(listing) if self.category_model else None
+        )
+        return decide(listing, hits, self.pack, as_of, self.certificates, prediction)
+
+    def screen_record(self, record: Any, as_of: dt.date, where: str) -> Verdict:
+        """Screen one decoded input record; a record that cannot be read gets an error verdict."""
+        try:
+            listing = parse_listing(record)
+        except ContrabandError as error:
+            return self._error(record, f"{where}: {error}", as_of)
+        return self.screen(listing, as_of)
+
+    def error(self, message: str, as_of: dt.date, record: Any = None) -> Verdict:
+        return self._error(record, message, as_of)
+
+    def _error(self, record: Any, message: str, as_of: dt.date) -> Verdict:
+        listing_id = seller_id = ""
+        if isinstance(record, Mapping):
+            listing_id = str(record.get("id") or "")
+            seller_id = str(record.get("seller_id") or "")
+        return error_verdict(listing_id, seller_id, message, self.pack.version,
+                             as_of.isoformat())
