@@ -10,9 +10,8 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import orjson
 
@@ -21,8 +20,7 @@ from contraband.errors import InputError
 FORMATS = ("jsonl", "csv", "parquet")
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One input record: decoded data, or the reason it could not be decoded."""
 
     where: str  # "file.jsonl:12" (line) or "file.parquet:row 12"

@@ -16,9 +16,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from contraband.batch.records import Record, VerdictWriter, read_records
+from contraband.decision import Verdict
 from contraband.screening import Screener
 
 CHUNK = 256
@@ -38,23 +37,35 @@ class ScanSummary:
     points: float = 0.0
     circumventions: int = 0
 
-    def add(self, verdict: dict[str, Any]) -> None:
+    def add(self, verdict: Verdict) -> None:
         self.listings += 1
-        self.by_action[verdict["action"]] += 1
-        self.points += verdict.get("points") or 0.0
-        self.circumventions += bool(verdict.get("circumvention"))
-        if verdict.get("error") and len(self.errors) < 20:
-            self.errors.append(verdict["error"])
-        for country in verdict.get("blocked_countries") or ():
-            self.by_country[country] += 1
+        self.by_action[verdict.action.value] += 1
+        if verdict.error is not None:
+            if len(self.errors) < 20:
+                self.errors.append(verdict.error)
+            return
+        if not verdict.findings:
+            return
+        self.points += verdict.points
+        self.circumventions += verdict.circumvention
+        self.by_country.update(verdict.blocked_countries)
         items = set()
-        for finding in verdict.get("findings") or ():
-            self.by_kind[finding["kind"]] += 1
-            if finding.get("item_id"):
-                items.add(finding["item_id"])
-            for transform in finding.get("transforms") or ():
-                self.by_transform[transform] += 1
+        for finding in verdict.findings:
+            self.by_kind[finding.kind.value] += 1
+            if finding.item_id:
+                items.add(finding.item_id)
+            self.by_transform.update(finding.transforms)
         self.by_item.update(items)
+
+    def merge(self, other: ScanSummary) -> None:
+        self.listings += other.listings
+        self.points += other.points
+        self.circumventions += other.circumventions
+        for mine, theirs in ((self.by_action, other.by_action), (self.by_kind, other.by_kind),
+                             (self.by_item, other.by_item), (self.by_country, other.by_country),
+                             (self.by_transform, other.by_transform)):
+            mine.update(theirs)
+        self.errors.extend(other.errors[: max(0, 20 - len(self.errors))])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,21 +90,25 @@ def _init_worker(blob: bytes) -> None:
     _WORKER = pickle.loads(blob)
 
 
-def _screen_chunk(args: tuple[list[Record], str]) -> list[bytes]:
+def _screen_chunk(args: tuple[list[Record], str]) -> tuple[list[bytes], ScanSummary]:
     records, as_of = args
     assert _WORKER is not None
-    return screen_records(_WORKER, records, dt.date.fromisoformat(as_of))
+    summary = ScanSummary()
+    return screen_records(_WORKER, records, dt.date.fromisoformat(as_of), summary), summary
 
 
-def screen_records(screener: Screener, records: Iterable[Record], as_of: dt.date) -> list[bytes]:
-    """Verdicts (as JSON lines) for records, in order."""
+def screen_records(
+    screener: Screener, records: Iterable[Record], as_of: dt.date, summary: ScanSummary
+) -> list[bytes]:
+    """Verdicts (as JSON lines) for records, in order; `summary` counts them."""
     out = []
     for record in records:
         if record.error is not None:
             verdict = screener.error(record.error, as_of, record.data)
         else:
             verdict = screener.screen_record(record.data, as_of, record.where)
-        out.append(orjson.dumps(verdict.as_dict()))
+        summary.add(verdict)
+        out.append(verdict.json())
     return out
 
 
@@ -113,10 +128,9 @@ def scan(
     summary = ScanSummary()
     records = read_records(source)
     with VerdictWriter(out) as writer:
-        for lines in _verdict_chunks(screener, records, as_of, workers):
+        for lines in _verdict_chunks(screener, records, as_of, workers, summary):
             for line in lines:
                 writer.write(line)
-                summary.add(orjson.loads(line))
             if progress is not None:
                 progress(len(lines))
     return summary
@@ -128,11 +142,12 @@ def _chunks(records: Iterator[Record]) -> Iterator[list[Record]]:
 
 
 def _verdict_chunks(
-    screener: Screener, records: Iterator[Record], as_of: dt.date, workers: int
+    screener: Screener, records: Iterator[Record], as_of: dt.date, workers: int,
+    summary: ScanSummary,
 ) -> Iterator[list[bytes]]:
     if workers <= 1:
         for chunk in _chunks(records):
-            yield screen_records(screener, chunk, as_of)
+            yield screen_records(screener, chunk, as_of, summary)
         return
     import pickle
 
@@ -145,6 +160,12 @@ def _verdict_chunks(
         for chunk in _chunks(records):
             pending.append(pool.apply_async(_screen_chunk, ((chunk, as_of.isoformat()),)))
             if len(pending) >= 4 * workers:
-                yield pending.popleft().get()
+                yield _merged(pending.popleft().get(), summary)
         while pending:
-            yield pending.popleft().get()
+            yield _merged(pending.popleft().get(), summary)
+
+
+def _merged(result: tuple[list[bytes], ScanSummary], summary: ScanSummary) -> list[bytes]:
+    lines, part = result
+    summary.merge(part)
+    return lines

@@ -53,6 +53,9 @@ def decide(
     prediction: CategoryPrediction | None = None,
 ) -> Verdict:
     """The verdict on `listing` given the `hits` found in its text."""
+    if not hits and prediction is None:  # most listings: nothing to decide
+        return Verdict(listing.id, listing.seller_id, listing.content_hash(), Action.ALLOW, (),
+                       False, 0.0, (), pack.version, as_of.isoformat())
     findings: list[Finding] = []
     by_item: dict[str, list[Hit]] = {}
     for hit in hits:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 
 class Action(StrEnum):
     """What must happen to a listing, weakest first."""
@@ -52,28 +54,10 @@ class Finding:
     distortion: str | None = None
     score: float = 1.0
     detail: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "kind": self.kind.value,
-            "item_id": self.item_id,
-            "measure_id": self.measure_id,
-            "field": self.field,
-            "span": list(self.span) if self.span else None,
-            "text": self.text,
-            "canonical": self.canonical,
-            "transforms": list(self.transforms),
-            "score": self.score,
-            "distortion": self.distortion,
-            "action": self.action.value,
-            "points": self.points,
-            "reason": self.reason,
-        }
-        out.update(self.detail)
-        return out
+    # The JSON form is orjson's rendering of these fields, in this order (see Verdict.json).
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every listing, and frozen init is slow
 class Verdict:
     listing_id: str
     seller_id: str
@@ -87,22 +71,14 @@ class Verdict:
     as_of: str
     error: str | None = None
 
+    def json(self) -> bytes:
+        """One JSON line (no newline): the verdict contract, rendered natively by orjson."""
+        return orjson.dumps(self)
+
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "listing_id": self.listing_id,
-            "seller_id": self.seller_id,
-            "content_hash": self.content_hash,
-            "action": self.action.value,
-            "blocked_countries": list(self.blocked_countries),
-            "circumvention": self.circumvention,
-            "points": self.points,
-            "findings": [f.as_dict() for f in self.findings],
-            "policy_version": self.policy_version,
-            "as_of": self.as_of,
-        }
-        if self.error is not None:
-            out["error"] = self.error
-        return out
+        """The verdict as plain data (the decoded JSON line)."""
+        result: dict[str, Any] = orjson.loads(self.json())
+        return result
 
 
 def error_verdict(listing_id: str, seller_id: str, message: str, policy_version: str,

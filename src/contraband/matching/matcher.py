@@ -29,7 +29,6 @@ from contraband.text import DELIBERATE, FIELD_SEPARATOR, Flag, decode, flag_name
 
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
-_ONLY_SEPARATOR = {_SEPARATOR_TOKEN}
 _TOKEN = re.compile(rb"[^ ]+")
 _MAX_AMBIGUOUS = 4  # '1' positions tried both ways; beyond that, all-i and all-l only
 _CACHE_LIMIT = 200_000
@@ -95,11 +94,13 @@ class Matcher:
 
     def _token_candidates(self, tokens: list[bytes]) -> list[_TokenMatch]:
         triggers = set(filterfalse(self.index.dictionary.__contains__, tokens))
-        if not triggers or triggers == _ONLY_SEPARATOR:
+        if triggers:  # numbers and the field separator are never disguised words
+            triggers = {t for t in triggers if not t.isdigit() and t != _SEPARATOR_TOKEN}
+        if not triggers:
             return []
         out: list[_TokenMatch] = []
         for i, token in enumerate(tokens):
-            if token in triggers and token != _SEPARATOR_TOKEN:
+            if token in triggers:
                 for word, flags, edits in self._word_matches(token):
                     out.extend(self._place(tokens, i, word, flags, edits))
                 out.extend(self._split_words(tokens, i))
