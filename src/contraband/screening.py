@@ -20,7 +20,7 @@ from contraband.decision import (
     error_verdict,
 )
 from contraband.errors import ContrabandError, PolicyError
-from contraband.listing import Listing, parse_listing
+from contraband.listing import Listing, decode_listing, parse_listing
 from contraband.matching import Matcher, Term, TermError, TermIndex
 from contraband.policy import PolicyPack, Problem
 
@@ -81,9 +81,10 @@ class Screener:
         return decide(listing, hits, self.pack, as_of, self.certificates, prediction)
 
     def screen_record(self, record: Any, as_of: dt.date, where: str) -> Verdict:
-        """Screen one decoded input record; a record that cannot be read gets an error verdict."""
+        """Screen one input record (raw JSON bytes or a mapping); an unreadable one gets an
+        error verdict naming where it is and what is wrong."""
         try:
-            listing = parse_listing(record)
+            listing = decode_listing(record) if isinstance(record, bytes) else parse_listing(record)
         except ContrabandError as error:
             return self._error(record, f"{where}: {error}", as_of)
         return self.screen(listing, as_of)
@@ -93,8 +94,20 @@ class Screener:
 
     def _error(self, record: Any, message: str, as_of: dt.date) -> Verdict:
         listing_id = seller_id = ""
+        if isinstance(record, bytes):
+            record = _loose_json(record)
         if isinstance(record, Mapping):
             listing_id = str(record.get("id") or "")
             seller_id = str(record.get("seller_id") or "")
         return error_verdict(listing_id, seller_id, message, self.pack.version,
                              as_of.isoformat())
+
+
+def _loose_json(raw: bytes) -> Any:
+    """Best effort to read ids from a record that failed validation (for its error verdict)."""
+    import orjson
+
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None

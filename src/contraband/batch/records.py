@@ -21,11 +21,18 @@ FORMATS = ("jsonl", "csv", "parquet")
 
 
 class Record(NamedTuple):
-    """One input record: decoded data, or the reason it could not be decoded."""
+    """One input record: decoded data, raw JSON still to decode, or why it is unreadable.
+
+    JSONL lines travel undecoded (`raw`), so worker processes decode them in parallel and
+    the reading process only splits lines.
+    """
 
     where: str  # "file.jsonl:12" (line) or "file.parquet:row 12"
     data: Any = None
     error: str | None = None
+    raw: bytes | None = None
+
+
 
 
 def input_format(path: Path) -> str:
@@ -71,11 +78,7 @@ def _read_jsonl(path: Path) -> Iterator[Record]:
         for number, line in enumerate(f, start=1):
             if not line.strip():
                 continue
-            where = f"{path.name}:{number}"
-            try:
-                yield Record(where, orjson.loads(line))
-            except orjson.JSONDecodeError as error:
-                yield Record(where, None, f"{where}: not valid JSON ({error})")
+            yield Record(f"{path.name}:{number}", raw=line)
 
 
 def _read_csv(path: Path) -> Iterator[Record]:
@@ -92,7 +95,16 @@ def _read_csv(path: Path) -> Iterator[Record]:
             if None in row:
                 yield Record(where, None, f"{where}: more fields than the header has")
                 continue
-            yield Record(where, {k: v for k, v in row.items() if v != "" or k in ("id", "title")})
+            yield Record(where, _csv_row(row))
+
+
+def _csv_row(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row in listing shape: empty cells dropped, countries split into a list."""
+    out: dict[str, Any] = {k: v for k, v in row.items() if v != "" or k in ("id", "title")}
+    countries = out.get("countries")
+    if isinstance(countries, str):
+        out["countries"] = [c for c in countries.replace(";", " ").replace(",", " ").split() if c]
+    return out
 
 
 def _read_parquet(path: Path) -> Iterator[Record]:

@@ -106,7 +106,8 @@ def screen_records(
         if record.error is not None:
             verdict = screener.error(record.error, as_of, record.data)
         else:
-            verdict = screener.screen_record(record.data, as_of, record.where)
+            data = record.raw if record.raw is not None else record.data
+            verdict = screener.screen_record(data, as_of, record.where)
         summary.add(verdict)
         out.append(verdict.json())
     return out
@@ -149,11 +150,19 @@ def _verdict_chunks(
         for chunk in _chunks(records):
             yield screen_records(screener, chunk, as_of, summary)
         return
-    import pickle
+    global _WORKER
+    if "fork" in mp.get_all_start_methods():
+        # Forked workers inherit the screener: no pickling, start-up in milliseconds.
+        _WORKER = screener
+        context = mp.get_context("fork")
+        pool = context.Pool(workers)
+    else:
+        import pickle
 
-    blob = pickle.dumps(screener)
-    context = mp.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(blob,)) as pool:
+        context = mp.get_context("spawn")
+        pool = context.Pool(workers, initializer=_init_worker,
+                            initargs=(pickle.dumps(screener),))
+    with pool:
         # Bounded in-flight chunks (Pool.imap would read the whole input ahead): memory stays
         # flat, and results come back in input order.
         pending: deque[Any] = deque()

@@ -55,7 +55,8 @@ def scan_command(
     elapsed = time.perf_counter() - started
     print_summary(summary, elapsed)
     if summary_json:
-        summary_json.write_bytes(orjson.dumps(summary.as_dict(), option=orjson.OPT_INDENT_2))
+        data = {**summary.as_dict(), "scan_seconds": round(elapsed, 3)}
+        summary_json.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
     if report:
         from contraband.report.html import write_report
 

@@ -8,8 +8,11 @@ so workers never load wordfreq.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from contraband.text import key
 
+@lru_cache(maxsize=4)
 def ordinary_words(languages: tuple[str, ...] = ("en",), size: int = 60_000) -> frozenset[str]:
     """The `size` most frequent words of each language, in canonical (key) form."""
     import wordfreq  # heavy: imported only when an index is built

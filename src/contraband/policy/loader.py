@@ -112,6 +112,8 @@ def load_pack(directory: str | Path) -> PolicyPack:
 
 # --- reading ------------------------------------------------------------------------------
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
 
 def _read(path: Path, problems: list[Problem], *, required: bool = False) -> _Source | None:
     if not path.exists():
@@ -120,8 +122,8 @@ def _read(path: Path, problems: list[Problem], *, required: bool = False) -> _So
         return None
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)  # parsed once: lines and data from one tree
+        data = yaml.constructor.SafeConstructor().construct_document(node) if node else None
     except UnicodeDecodeError as error:
         problems.append(Problem(str(path), None, "-", f"not UTF-8 text ({error.reason})"))
         return None

@@ -1,0 +1,95 @@
+"""End-to-end `contraband scan` throughput on the standard corpus (reading and writing included).
+
+    python bench/scan.py [--listings 200000]
+
+Makes a policy pack from the corpus's 10,000 terms (one grade-A item per term, the default
+pack's rules), runs the real CLI with 1 and 2 workers, and compares the rates with the
+screening core's (bench/results/throughput.json, same corpus and terms).
+Prints a table and writes bench/results/scan.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import RESULTS, ROOT, standard_corpus, table, write_results  # noqa: E402
+
+
+def corpus_pack(corpus: Path, target: Path) -> Path:
+    shutil.copy(ROOT / "policies" / "default" / "pack.yaml", target / "pack.yaml")
+    (target / "items").mkdir()
+    lines = ["items:"]
+    for i, term in enumerate((corpus / "terms.txt").read_text().splitlines()):
+        if term.strip():
+            lines.append(f"  - {{id: t{i}, name: {json.dumps(term)}, grade: A, terms: {{en: [{json.dumps(term)}]}}}}")
+    (target / "items" / "corpus.yaml").write_text("\n".join(lines) + "\n")
+    return target
+
+
+def run_scan(listings: Path, pack: Path, out: Path, workers: int) -> tuple[float, float]:
+    """(wall-clock seconds of the whole command, seconds of its scan phase)."""
+    summary = out.with_suffix(".summary.json")
+    command = [sys.executable, "-m", "contraband.cli.main", "scan", str(listings), "--policy",
+               str(pack), "--as-of", "2024-01-01", "--out", str(out), "--workers", str(workers),
+               "--summary-json", str(summary)]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    return wall, json.loads(summary.read_text())["scan_seconds"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--listings", type=int, default=200_000)
+    args = parser.parse_args()
+    corpus = standard_corpus(args.listings)
+    with tempfile.TemporaryDirectory() as tmp:
+        pack = corpus_pack(corpus, Path(tmp))
+        out = Path(tmp) / "verdicts.jsonl"
+        n = sum(1 for _ in (corpus / "listings.jsonl").open("rb"))
+        results = {}
+        steady = {}
+        for workers in (1, 2):
+            wall, scanning = run_scan(corpus / "listings.jsonl", pack, out, workers)
+            results[workers] = n / wall
+            steady[workers] = n / scanning
+    core_path = RESULTS / "throughput.json"
+    core = json.loads(core_path.read_text()) if core_path.exists() else {}
+    core_one = core.get("one_core_listings_per_s")
+    core_two = core.get("multi_listings_per_s")
+    rows = [
+        ("listings", f"{n:,}"),
+        ("1 worker: listings/s, whole command", f"{results[1]:,.0f}"),
+        ("1 worker: listings/s, scan phase", f"{steady[1]:,.0f}"),
+        ("2 workers: listings/s, whole command", f"{results[2]:,.0f}"),
+        ("2 workers: listings/s, scan phase", f"{steady[2]:,.0f}"),
+    ]
+    if core_one:
+        rows.append(("1 worker scan phase / core, 1 core", f"{steady[1] / core_one:.0%}"))
+        rows.append(("1 worker whole command / core, 1 core", f"{results[1] / core_one:.0%}"))
+    if core_two:
+        rows.append(("2 workers scan phase / core, 2 processes", f"{steady[2] / core_two:.0%}"))
+    print(table(rows, ("measure", "value")))
+    print("(whole command: start-up, pack load, index build, reading, screening, writing;\n"
+          " scan phase: reading, screening, writing, as the CLI times it)")
+    path = write_results("scan", {
+        "listings": n, "scan_1_worker_per_s": results[1], "scan_2_workers_per_s": results[2],
+        "scan_phase_1_worker_per_s": steady[1], "scan_phase_2_workers_per_s": steady[2],
+        "core_1_per_s": core_one, "core_2_per_s": core_two,
+        "ratio_1_scan_phase": steady[1] / core_one if core_one else None,
+        "ratio_1_whole": results[1] / core_one if core_one else None,
+        "ratio_2_scan_phase": steady[2] / core_two if core_two else None,
+    })
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
