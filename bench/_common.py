@@ -29,7 +29,9 @@ def machine() -> dict[str, object]:
 
 def standard_corpus(n: int, directory: Path | None = None) -> Path:
     """The standard corpus of `n` listings (generated once by shared/bench/gen_corpus.py)."""
-    directory = directory or Path(os.environ.get("CONTRABAND_CORPUS", f"/tmp/contraband-corpus-{n}"))
+    directory = directory or Path(
+        os.environ.get("CONTRABAND_CORPUS", f"/tmp/contraband-corpus-{n}")
+    )
     if not (directory / "truth.jsonl").exists():
         generator = SHARED / "bench" / "gen_corpus.py"
         if not generator.exists():

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, ROOT, standard_corpus, table, write_results  # noqa: E402
+from _common import RESULTS, ROOT, standard_corpus, table, write_results
 
 
 def corpus_pack(corpus: Path, target: Path) -> Path:
@@ -29,7 +29,8 @@ def corpus_pack(corpus: Path, target: Path) -> Path:
     lines = ["items:"]
     for i, term in enumerate((corpus / "terms.txt").read_text().splitlines()):
         if term.strip():
-            lines.append(f"  - {{id: t{i}, name: {json.dumps(term)}, grade: A, terms: {{en: [{json.dumps(term)}]}}}}")
+            quoted = json.dumps(term)
+            lines.append(f"  - {{id: t{i}, name: {quoted}, grade: A, terms: {{en: [{quoted}]}}}}")
     (target / "items" / "corpus.yaml").write_text("\n".join(lines) + "\n")
     return target
 
@@ -37,9 +38,23 @@ def corpus_pack(corpus: Path, target: Path) -> Path:
 def run_scan(listings: Path, pack: Path, out: Path, workers: int) -> tuple[float, float]:
     """(wall-clock seconds of the whole command, seconds of its scan phase)."""
     summary = out.with_suffix(".summary.json")
-    command = [sys.executable, "-m", "contraband.cli.main", "scan", str(listings), "--policy",
-               str(pack), "--as-of", "2024-01-01", "--out", str(out), "--workers", str(workers),
-               "--summary-json", str(summary)]
+    command = [
+        sys.executable,
+        "-m",
+        "contraband.cli.main",
+        "scan",
+        str(listings),
+        "--policy",
+        str(pack),
+        "--as-of",
+        "2024-01-01",
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--summary-json",
+        str(summary),
+    ]
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
@@ -78,16 +93,25 @@ def main() -> None:
     if core_two:
         rows.append(("2 workers scan phase / core, 2 processes", f"{steady[2] / core_two:.0%}"))
     print(table(rows, ("measure", "value")))
-    print("(whole command: start-up, pack load, index build, reading, screening, writing;\n"
-          " scan phase: reading, screening, writing, as the CLI times it)")
-    path = write_results("scan", {
-        "listings": n, "scan_1_worker_per_s": results[1], "scan_2_workers_per_s": results[2],
-        "scan_phase_1_worker_per_s": steady[1], "scan_phase_2_workers_per_s": steady[2],
-        "core_1_per_s": core_one, "core_2_per_s": core_two,
-        "ratio_1_scan_phase": steady[1] / core_one if core_one else None,
-        "ratio_1_whole": results[1] / core_one if core_one else None,
-        "ratio_2_scan_phase": steady[2] / core_two if core_two else None,
-    })
+    print(
+        "(whole command: start-up, pack load, index build, reading, screening, writing;\n"
+        " scan phase: reading, screening, writing, as the CLI times it)"
+    )
+    path = write_results(
+        "scan",
+        {
+            "listings": n,
+            "scan_1_worker_per_s": results[1],
+            "scan_2_workers_per_s": results[2],
+            "scan_phase_1_worker_per_s": steady[1],
+            "scan_phase_2_workers_per_s": steady[2],
+            "core_1_per_s": core_one,
+            "core_2_per_s": core_two,
+            "ratio_1_scan_phase": steady[1] / core_one if core_one else None,
+            "ratio_1_whole": results[1] / core_one if core_one else None,
+            "ratio_2_scan_phase": steady[2] / core_two if core_two else None,
+        },
+    )
     print(f"wrote {path}")
 
 

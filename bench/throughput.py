@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import standard_corpus, table, write_results  # noqa: E402
+from _common import standard_corpus, table, write_results
 
-from contraband.matching import Matcher, Term, TermIndex  # noqa: E402
+from contraband.matching import Matcher, Term, TermIndex
 
 FIELDS = ("title", "description", "keywords")
 
@@ -36,7 +36,16 @@ def load_listings(path: Path) -> list[tuple[str, list[tuple[str, str]]]]:
             kw = row.get("keywords") or ""
             if isinstance(kw, list):
                 kw = "; ".join(kw)
-            out.append((row["id"], [("title", row["title"]), ("description", row.get("description") or ""), ("keywords", kw)]))
+            out.append(
+                (
+                    row["id"],
+                    [
+                        ("title", row["title"]),
+                        ("description", row.get("description") or ""),
+                        ("keywords", kw),
+                    ],
+                )
+            )
     return out
 
 
@@ -85,7 +94,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     corpus = standard_corpus(args.listings)
-    terms = [Term(t.strip(), f"item-{i}") for i, t in enumerate((corpus / "terms.txt").read_text().splitlines()) if t.strip()]
+    terms = [
+        Term(t.strip(), f"item-{i}")
+        for i, t in enumerate((corpus / "terms.txt").read_text().splitlines())
+        if t.strip()
+    ]
     start = time.perf_counter()
     index = TermIndex.build(terms)
     build_s = time.perf_counter() - start
@@ -130,25 +143,49 @@ def main() -> None:
         ("1 core: MB/s", f"{total_bytes / one_s / 1e6:.1f}"),
         (f"{args.workers} processes: listings/s", f"{rate_multi:,.0f}"),
         (f"{args.workers} processes speed-up", f"{rate_multi / rate_one:.2f}x"),
-        ("planted recall", f"{planted_found / planted_total:.2%} ({planted_found}/{planted_total})"),
+        (
+            "planted recall",
+            f"{planted_found / planted_total:.2%} ({planted_found}/{planted_total})",
+        ),
         ("natural recall", f"{by_kind_found['natural'] / max(by_kind_total['natural'], 1):.2%}"),
-        ("unplanted flagged", f"{false_flagged / len(unplanted):.3%} ({false_flagged}/{len(unplanted)})"),
+        (
+            "unplanted flagged",
+            f"{false_flagged / len(unplanted):.3%} ({false_flagged}/{len(unplanted)})",
+        ),
     ]
     print(table(rows, ("measure", "value")))
-    kinds = [(k, f"{by_kind_found[k]}/{by_kind_total[k]}", f"{by_kind_found[k] / by_kind_total[k]:.1%}") for k in sorted(by_kind_total)]
+    kinds = [
+        (k, f"{by_kind_found[k]}/{by_kind_total[k]}", f"{by_kind_found[k] / by_kind_total[k]:.1%}")
+        for k in sorted(by_kind_total)
+    ]
     print()
     print(table(kinds, ("kind", "found", "recall")))
-    missed = [(lid, r["kind"], r["as_written"]) for lid, rs in truth.items() for r in rs if r["term"] not in found.get(lid, set())]
-    path = write_results("throughput", {
-        "listings": len(listings), "terms": len(terms), "index_build_s": build_s,
-        "index_bytes": len(blob), "peak_rss_mb": rss_after / 1024, "rss_before_scan_mb": rss_before / 1024,
-        "one_core_listings_per_s": rate_one, "one_core_mb_per_s": total_bytes / one_s / 1e6,
-        "workers": args.workers, "multi_listings_per_s": rate_multi, "speedup": rate_multi / rate_one,
-        "planted_recall": planted_found / planted_total,
-        "recall_by_kind": {k: by_kind_found[k] / by_kind_total[k] for k in by_kind_total},
-        "unplanted_flagged_share": false_flagged / len(unplanted),
-        "missed_examples": missed[:40],
-    })
+    missed = [
+        (lid, r["kind"], r["as_written"])
+        for lid, rs in truth.items()
+        for r in rs
+        if r["term"] not in found.get(lid, set())
+    ]
+    path = write_results(
+        "throughput",
+        {
+            "listings": len(listings),
+            "terms": len(terms),
+            "index_build_s": build_s,
+            "index_bytes": len(blob),
+            "peak_rss_mb": rss_after / 1024,
+            "rss_before_scan_mb": rss_before / 1024,
+            "one_core_listings_per_s": rate_one,
+            "one_core_mb_per_s": total_bytes / one_s / 1e6,
+            "workers": args.workers,
+            "multi_listings_per_s": rate_multi,
+            "speedup": rate_multi / rate_one,
+            "planted_recall": planted_found / planted_total,
+            "recall_by_kind": {k: by_kind_found[k] / by_kind_total[k] for k in by_kind_total},
+            "unplanted_flagged_share": false_flagged / len(unplanted),
+            "missed_examples": missed[:40],
+        },
+    )
     print(f"\nwrote {path}")
 
 

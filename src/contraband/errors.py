@@ -1,11 +1,11 @@
 """The exceptions contraband raises, one root, each with a code and an exit status.
 
-    ContrabandError
-    ├── PolicyError        a policy pack that cannot be used (every problem listed)
-    ├── InputError         a listing or verdict file that cannot be read at all
-    ├── NotFoundError      an unknown seller, infringement, appeal or item id
-    ├── ConflictError      an action the current state forbids (appeal twice, out of window)
-    └── ModelError         a category model file that is missing, corrupt or of another version
+ContrabandError
+├── PolicyError        a policy pack that cannot be used (every problem listed)
+├── InputError         a listing or verdict file that cannot be read at all
+├── NotFoundError      an unknown seller, infringement, appeal or item id
+├── ConflictError      an action the current state forbids (appeal twice, out of window)
+└── ModelError         a category model file that is missing, corrupt or of another version
 """
 
 from __future__ import annotations

@@ -62,13 +62,23 @@ class Listing(msgspec.Struct, kw_only=True):
 
     def fields(self) -> list[tuple[str, str]]:
         """The screened text fields, as (name, text)."""
-        return [("title", self.title), ("description", self.description),
-                ("keywords", self.keywords_text)]
+        return [
+            ("title", self.title),
+            ("description", self.description),
+            ("keywords", self.keywords_text),
+        ]
 
     def content_hash(self) -> str:
         """Hash of what is screened, so the ledger can tell an unchanged listing."""
-        parts = "\x1f".join((self.title, self.description, self.keywords_text, self.category,
-                              ",".join(self.countries)))
+        parts = "\x1f".join(
+            (
+                self.title,
+                self.description,
+                self.keywords_text,
+                self.category,
+                ",".join(self.countries),
+            )
+        )
         return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -80,6 +90,8 @@ def decode_listing(raw: bytes) -> Listing:
     try:
         return _DECODER.decode(raw)
     except msgspec.ValidationError as error:
+        if "got `null`" in str(error):  # null optional fields read as missing (slow path)
+            return parse_listing(msgspec.json.decode(raw))
         raise InputError(str(error)) from None
     except msgspec.DecodeError as error:
         raise InputError(f"not valid JSON ({error})") from None
@@ -90,6 +102,6 @@ def parse_listing(row: Mapping[str, Any]) -> Listing:
     if not isinstance(row, Mapping):
         raise InputError(f"expected an object, got {type(row).__name__}")
     try:
-        return msgspec.convert(row, Listing)
+        return msgspec.convert({k: v for k, v in row.items() if v is not None}, Listing)
     except msgspec.ValidationError as error:
         raise InputError(str(error)) from None

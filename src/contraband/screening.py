@@ -66,18 +66,24 @@ class Screener:
         self._matcher = Matcher(self.index)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"pack": self.pack, "index": self.index, "certificates": self.certificates,
-                "category_model": self.category_model}
+        return {
+            "pack": self.pack,
+            "index": self.index,
+            "certificates": self.certificates,
+            "category_model": self.category_model,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["pack"], state["index"],  # type: ignore[misc]
-                      certificates=state["certificates"], category_model=state["category_model"])
+        self.__init__(
+            state["pack"],
+            state["index"],  # type: ignore[misc]
+            certificates=state["certificates"],
+            category_model=state["category_model"],
+        )
 
     def screen(self, listing: Listing, as_of: dt.date) -> Verdict:
         hits = self._matcher.find(listing.fields())
-        prediction = (
-            self.category_model.predict_listing(listing) if self.category_model else None
-        )
+        prediction = self.category_model.predict_listing(listing) if self.category_model else None
         return decide(listing, hits, self.pack, as_of, self.certificates, prediction)
 
     def screen_record(self, record: Any, as_of: dt.date, where: str) -> Verdict:
@@ -99,8 +105,7 @@ class Screener:
         if isinstance(record, Mapping):
             listing_id = str(record.get("id") or "")
             seller_id = str(record.get("seller_id") or "")
-        return error_verdict(listing_id, seller_id, message, self.pack.version,
-                             as_of.isoformat())
+        return error_verdict(listing_id, seller_id, message, self.pack.version, as_of.isoformat())
 
 
 def _loose_json(raw: bytes) -> Any:

@@ -61,7 +61,10 @@ FOUND = [
 
 @pytest.mark.parametrize(("written", "term", "distortion", "transform"), FOUND)
 def test_distorted_spellings_are_found(
-    matcher: Matcher, written: str, term: str | None, distortion: Distortion | None,
+    matcher: Matcher,
+    written: str,
+    term: str | None,
+    distortion: Distortion | None,
     transform: str | None,
 ) -> None:
     text = f"Brand new {written} for sale"
@@ -116,8 +119,11 @@ def test_exception_cancels_only_overlapping_hits(matcher: Matcher) -> None:
 
 
 def test_hits_report_field_and_span_in_the_original_text(matcher: Matcher) -> None:
-    fields = [("title", "Kit"), ("description", "Best v\u200ba\u200bp\u200be ever"),
-              ("keywords", "pen; vape")]
+    fields = [
+        ("title", "Kit"),
+        ("description", "Best v\u200ba\u200bp\u200be ever"),
+        ("keywords", "pen; vape"),
+    ]
     hits = matcher.find(fields)
     by_field = {h.field: h for h in hits}
     assert set(by_field) == {"description", "keywords"}

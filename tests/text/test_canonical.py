@@ -71,7 +71,9 @@ def test_invisible_characters_never_change_the_key(word: str, data: st.DataObjec
 
 @given(word=WORDS, data=st.data())
 @settings(max_examples=200, deadline=None)
-def test_lookalikes_inside_a_latin_word_never_change_the_key(word: str, data: st.DataObject) -> None:
+def test_lookalikes_inside_a_latin_word_never_change_the_key(
+    word: str, data: st.DataObject
+) -> None:
     positions = [i for i, c in enumerate(word) if c in LOOKALIKES]
     assume(positions)
     chosen = data.draw(st.lists(st.sampled_from(positions), min_size=1, unique=True))

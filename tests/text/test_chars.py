@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 
 from contraband.text.chars import (
+    FOLD_TABLE,
     Flag,
     confusable_target,
     fold_flags,
     is_default_ignorable,
     script_of,
 )
-from contraband.text.chars import FOLD_TABLE
 
 SHARED_IGNORABLES = (
     Path(__file__).resolve().parents[3]
@@ -65,8 +65,16 @@ def test_default_ignorable_agrees_with_unicode_data() -> None:
 
 @pytest.mark.parametrize(
     ("char", "script"),
-    [("a", "LATIN"), ("é", "LATIN"), ("а", "CYRILLIC"), ("ο", "GREEK"), ("電", "NOSPACE"),
-     ("ｖ", "LATIN"), ("1", ""), ("-", "")],
+    [
+        ("a", "LATIN"),
+        ("é", "LATIN"),
+        ("а", "CYRILLIC"),
+        ("ο", "GREEK"),
+        ("電", "NOSPACE"),
+        ("ｖ", "LATIN"),
+        ("1", ""),
+        ("-", ""),
+    ],
 )
 def test_script_of(char: str, script: str) -> None:
     assert script_of(char) == script
@@ -74,8 +82,18 @@ def test_script_of(char: str, script: str) -> None:
 
 @pytest.mark.parametrize(
     ("char", "target"),
-    [("а", "a"), ("е", "e"), ("о", "o"), ("р", "p"), ("с", "c"), ("ѕ", "s"), ("і", "i"),
-     ("ν", "v"), ("я", None), ("a", None)],
+    [
+        ("а", "a"),
+        ("е", "e"),
+        ("о", "o"),
+        ("р", "p"),
+        ("с", "c"),
+        ("ѕ", "s"),
+        ("і", "i"),
+        ("ν", "v"),
+        ("я", None),
+        ("a", None),
+    ],
 )
 def test_confusable_target(char: str, target: str | None) -> None:
     assert confusable_target(char) == target

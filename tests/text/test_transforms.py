@@ -18,9 +18,32 @@ from contraband.text.transforms import (
 # Text made of the characters the transforms care about, so properties explore them.
 INTERESTING = st.text(
     alphabet=st.sampled_from(
-        list("abcdeilopsvxyzAEIOV0134579@$!|+._-*/~ ,;'\n")
-        + ["\u200b", "\u00ad", "\u202e", "а", "е", "о", "р", "с", "я", "ｖ", "𝐯", "ⓥ", "é",
-           "\u0301", "™", "·", "–", "’", "ﬁ", "\x00", "ᏸ", "İ", "ß"]
+        [
+            *"abcdeilopsvxyzAEIOV0134579@$!|+._-*/~ ,;'\n",
+            "\u200b",
+            "\u00ad",
+            "\u202e",
+            "а",
+            "е",
+            "о",
+            "р",
+            "с",
+            "я",
+            "ｖ",
+            "𝐯",
+            "ⓥ",
+            "é",
+            "\u0301",
+            "™",
+            "·",
+            "–",
+            "’",
+            "ﬁ",
+            "\x00",
+            "ᏸ",
+            "İ",
+            "ß",
+        ]
     ),
     max_size=60,
 )

@@ -33,12 +33,16 @@ class Record(NamedTuple):
     raw: bytes | None = None
 
 
-
-
 def input_format(path: Path) -> str:
     name = path.name.lower()
-    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"),
-                        (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet")):
+    for suffix, fmt in (
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "jsonl"),
+        (".csv", "csv"),
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+    ):
         if name.endswith(suffix) or name.endswith(suffix + ".gz"):
             return fmt
     raise InputError(f"{path}: unknown input format (expected .jsonl, .csv or .parquet)")
@@ -183,12 +187,21 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 def _parquet_schema() -> Any:
     import pyarrow as pa
 
-    return pa.schema([
-        ("listing_id", pa.string()), ("seller_id", pa.string()), ("content_hash", pa.string()),
-        ("action", pa.string()), ("blocked_countries", pa.list_(pa.string())),
-        ("circumvention", pa.bool_()), ("points", pa.float64()), ("findings", pa.string()),
-        ("policy_version", pa.string()), ("as_of", pa.string()), ("error", pa.string()),
-    ])
+    return pa.schema(
+        [
+            ("listing_id", pa.string()),
+            ("seller_id", pa.string()),
+            ("content_hash", pa.string()),
+            ("action", pa.string()),
+            ("blocked_countries", pa.list_(pa.string())),
+            ("circumvention", pa.bool_()),
+            ("points", pa.float64()),
+            ("findings", pa.string()),
+            ("policy_version", pa.string()),
+            ("as_of", pa.string()),
+            ("error", pa.string()),
+        ]
+    )
 
 
 def read_verdicts(path: Path) -> Iterator[dict[str, Any]]:

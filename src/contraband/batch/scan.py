@@ -61,19 +61,26 @@ class ScanSummary:
         self.listings += other.listings
         self.points += other.points
         self.circumventions += other.circumventions
-        for mine, theirs in ((self.by_action, other.by_action), (self.by_kind, other.by_kind),
-                             (self.by_item, other.by_item), (self.by_country, other.by_country),
-                             (self.by_transform, other.by_transform)):
+        for mine, theirs in (
+            (self.by_action, other.by_action),
+            (self.by_kind, other.by_kind),
+            (self.by_item, other.by_item),
+            (self.by_country, other.by_country),
+            (self.by_transform, other.by_transform),
+        ):
             mine.update(theirs)
         self.errors.extend(other.errors[: max(0, 20 - len(self.errors))])
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "listings": self.listings, "by_action": dict(self.by_action),
-            "by_kind": dict(self.by_kind), "by_item": dict(self.by_item.most_common()),
+            "listings": self.listings,
+            "by_action": dict(self.by_action),
+            "by_kind": dict(self.by_kind),
+            "by_item": dict(self.by_item.most_common()),
             "by_country": dict(self.by_country.most_common()),
             "by_transform": dict(self.by_transform.most_common()),
-            "points": self.points, "circumventions": self.circumventions,
+            "points": self.points,
+            "circumventions": self.circumventions,
             "errors": self.errors,
         }
 
@@ -143,7 +150,10 @@ def _chunks(records: Iterator[Record]) -> Iterator[list[Record]]:
 
 
 def _verdict_chunks(
-    screener: Screener, records: Iterator[Record], as_of: dt.date, workers: int,
+    screener: Screener,
+    records: Iterator[Record],
+    as_of: dt.date,
+    workers: int,
     summary: ScanSummary,
 ) -> Iterator[list[bytes]]:
     if workers <= 1:
@@ -151,6 +161,7 @@ def _verdict_chunks(
             yield screen_records(screener, chunk, as_of, summary)
         return
     global _WORKER
+    context: Any
     if "fork" in mp.get_all_start_methods():
         # Forked workers inherit the screener: no pickling, start-up in milliseconds.
         _WORKER = screener
@@ -160,8 +171,7 @@ def _verdict_chunks(
         import pickle
 
         context = mp.get_context("spawn")
-        pool = context.Pool(workers, initializer=_init_worker,
-                            initargs=(pickle.dumps(screener),))
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(pickle.dumps(screener),))
     with pool:
         # Bounded in-flight chunks (Pool.imap would read the whole input ahead): memory stays
         # flat, and results come back in input order.

@@ -13,8 +13,8 @@ from rich.console import Console
 from contraband.errors import ContrabandError
 from contraband.policy import PolicyPack, load_pack
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, status: int = 2) -> NoReturn:

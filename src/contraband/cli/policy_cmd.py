@@ -22,14 +22,21 @@ def check(
     pack = pack_or_exit(directory)
     day = parse_date(as_of, "--as-of") if as_of else dt.date.today()
     terms = sum(len(item.term_entries()) for item in pack.items)
-    out.print(f"[bold green]ok[/] {pack.name} version {pack.version}: {len(pack.items)} items, "
-              f"{terms} terms, {len(pack.measures)} measures, {len(pack.categories)} categories")
+    out.print(
+        f"[bold green]ok[/] {pack.name} version {pack.version}: {len(pack.items)} items, "
+        f"{terms} terms, {len(pack.measures)} measures, {len(pack.categories)} categories"
+    )
     table = Table(title=f"measures on {day.isoformat()}", show_edge=False)
     for column in ("measure", "state", "kind", "items", "countries", "effective", "expires"):
         table.add_column(column)
     for measure in sorted(pack.measures, key=lambda m: m.effective):
-        table.add_row(measure.id, measure.state_on(day).value, measure.kind.value,
-                      ", ".join(measure.items), ", ".join(measure.countries),
-                      measure.effective.isoformat(),
-                      measure.expires.isoformat() if measure.expires else "-")
+        table.add_row(
+            measure.id,
+            measure.state_on(day).value,
+            measure.kind.value,
+            ", ".join(measure.items),
+            ", ".join(measure.countries),
+            measure.effective.isoformat(),
+            measure.expires.isoformat() if measure.expires else "-",
+        )
     out.print(table)

@@ -13,8 +13,9 @@ from rich.table import Table
 from contraband.batch.records import count_hint, input_format
 from contraband.batch.scan import ScanSummary, scan
 from contraband.cli.common import err, fail, interactive, out, pack_or_exit, parse_date
+from contraband.decision import CertificateBook
 from contraband.errors import ContrabandError
-from contraband.screening import Screener
+from contraband.screening import CategoryModel, Screener
 
 
 def scan_command(
@@ -24,11 +25,17 @@ def scan_command(
     out_path: Path = typer.Option(..., "--out", help="Verdicts: .jsonl (or .parquet)"),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes"),
     category_model: Path | None = typer.Option(
-        None, "--category-model", help="Category model file (contraband category train)"),
+        None, "--category-model", help="Category model file (contraband category train)"
+    ),
     certificates: Path | None = typer.Option(
-        None, "--certificates", help="CSV of certificates on file: seller_id,item_id,countries,valid_until"),
+        None,
+        "--certificates",
+        help="CSV of certificates on file: seller_id,item_id,countries,valid_until",
+    ),
     report: Path | None = typer.Option(None, "--report", help="Also write an HTML report here"),
-    summary_json: Path | None = typer.Option(None, "--summary-json", help="Write the summary as JSON"),
+    summary_json: Path | None = typer.Option(
+        None, "--summary-json", help="Write the summary as JSON"
+    ),
 ) -> None:
     """Screen every listing of INPUT and write one verdict per listing, in input order."""
     day = parse_date(as_of, "--as-of")
@@ -68,8 +75,12 @@ def _run(screener: Screener, source: Path, target: Path, day: object, workers: i
     if not interactive():
         return scan(screener, source, target, day, workers=workers)  # type: ignore[arg-type]
     total, unit = count_hint(source)
-    columns = [TextColumn("screening"), BarColumn(), TextColumn("{task.fields[listings]:,} listings"),
-               TimeRemainingColumn()]
+    columns = [
+        TextColumn("screening"),
+        BarColumn(),
+        TextColumn("{task.fields[listings]:,} listings"),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("scan", total=total if unit == "rows" else None, listings=0)
         seen = 0
@@ -82,13 +93,13 @@ def _run(screener: Screener, source: Path, target: Path, day: object, workers: i
         return scan(screener, source, target, day, workers=workers, progress=tick)  # type: ignore[arg-type]
 
 
-def _no_certificates():  # type: ignore[no-untyped-def]
+def _no_certificates() -> CertificateBook:
     from contraband.decision import NO_CERTIFICATES
 
     return NO_CERTIFICATES
 
 
-def _certificates(path: Path):  # type: ignore[no-untyped-def]
+def _certificates(path: Path) -> CertificateBook:
     import csv
     import datetime as dt
 
@@ -98,16 +109,24 @@ def _certificates(path: Path):  # type: ignore[no-untyped-def]
     with path.open(encoding="utf-8", newline="") as f:
         for number, row in enumerate(csv.DictReader(f), start=2):
             try:
-                book.add(Certificate(
-                    seller_id=row["seller_id"], item_id=row["item_id"],
-                    countries=tuple(c for c in (row.get("countries") or "").replace(";", ",").split(",") if c),
-                    valid_until=dt.date.fromisoformat(row["valid_until"])))
+                book.add(
+                    Certificate(
+                        seller_id=row["seller_id"],
+                        item_id=row["item_id"],
+                        countries=tuple(
+                            c
+                            for c in (row.get("countries") or "").replace(";", ",").split(",")
+                            if c
+                        ),
+                        valid_until=dt.date.fromisoformat(row["valid_until"]),
+                    )
+                )
             except (KeyError, ValueError) as error:
                 fail(f"{path}:{number}: bad certificate row ({error})")
     return book
 
 
-def _category_model(path: Path):  # type: ignore[no-untyped-def]
+def _category_model(path: Path) -> CategoryModel:
     from contraband.category.model import load_model
 
     try:
@@ -118,8 +137,10 @@ def _category_model(path: Path):  # type: ignore[no-untyped-def]
 
 def print_summary(summary: ScanSummary, elapsed: float) -> None:
     rate = summary.listings / elapsed if elapsed else 0.0
-    out.print(f"[bold]{summary.listings:,} listings[/] in {elapsed:.1f} s ({rate:,.0f}/s); "
-              f"{summary.circumventions:,} circumventions; {summary.points:g} points at stake")
+    out.print(
+        f"[bold]{summary.listings:,} listings[/] in {elapsed:.1f} s ({rate:,.0f}/s); "
+        f"{summary.circumventions:,} circumventions; {summary.points:g} points at stake"
+    )
     tables = [
         ("action", summary.by_action.most_common()),
         ("finding", summary.by_kind.most_common()),

@@ -54,8 +54,18 @@ def decide(
 ) -> Verdict:
     """The verdict on `listing` given the `hits` found in its text."""
     if not hits and prediction is None:  # most listings: nothing to decide
-        return Verdict(listing.id, listing.seller_id, listing.content_hash(), Action.ALLOW, (),
-                       False, 0.0, (), pack.version, as_of.isoformat())
+        return Verdict(
+            listing.id,
+            listing.seller_id,
+            listing.content_hash(),
+            Action.ALLOW,
+            (),
+            False,
+            0.0,
+            (),
+            pack.version,
+            as_of.isoformat(),
+        )
     findings: list[Finding] = []
     by_item: dict[str, list[Hit]] = {}
     for hit in hits:
@@ -85,43 +95,84 @@ def _item_findings(
 
     if typo_only:
         if prohibited or item.certificate_required or active:
-            findings.append(_finding(
-                _main_kind(prohibited, item), item, None, Action.REVIEW, 0.0, evidence,
-                f"'{evidence.text}' may be a misspelling of '{evidence.term}' ({item.name}): "
-                "a misspelling alone is not evidence of intent, so a reviewer decides"))
+            findings.append(
+                _finding(
+                    _main_kind(prohibited, item),
+                    item,
+                    None,
+                    Action.REVIEW,
+                    0.0,
+                    evidence,
+                    f"'{evidence.text}' may be a misspelling of '{evidence.term}' ({item.name}): "
+                    "a misspelling alone is not evidence of intent, so a reviewer decides",
+                )
+            )
         return findings
 
     if prohibited:
-        findings.append(_finding(
-            FindingKind.PROHIBITED_ITEM, item, None, Action.REMOVE, pack.grade_points(item),
-            evidence, f"{item.name} is prohibited (grade {item.grade})"))
-    if item.certificate_required:
-        if not certificates.covers(listing.seller_id, item.id, None, as_of):
-            findings.append(_finding(
-                FindingKind.CONTROLLED_ITEM, item, None, Action.REVIEW,
-                pack.rules.controlled_points, evidence,
+        findings.append(
+            _finding(
+                FindingKind.PROHIBITED_ITEM,
+                item,
+                None,
+                Action.REMOVE,
+                pack.grade_points(item),
+                evidence,
+                f"{item.name} is prohibited (grade {item.grade})",
+            )
+        )
+    if item.certificate_required and not certificates.covers(
+        listing.seller_id, item.id, None, as_of
+    ):
+        findings.append(
+            _finding(
+                FindingKind.CONTROLLED_ITEM,
+                item,
+                None,
+                Action.REVIEW,
+                pack.rules.controlled_points,
+                evidence,
                 f"{item.name} is a controlled item and no certificate is on file: held",
-                certificate_required=True))
+                certificate_required=True,
+            )
+        )
     for measure in active:
-        findings.extend(_measure_finding(listing, item, measure, evidence, pack, as_of,
-                                         certificates))
+        findings.extend(
+            _measure_finding(listing, item, measure, evidence, pack, as_of, certificates)
+        )
     for measure in announced:
-        findings.append(_finding(
-            FindingKind.COUNTRY_MEASURE, item, measure, Action.ALLOW, 0.0, evidence,
-            f"{measure.title}: announced, in force from {measure.effective.isoformat()}",
-            state=MeasureState.ANNOUNCED.value, effective=measure.effective.isoformat()))
+        findings.append(
+            _finding(
+                FindingKind.COUNTRY_MEASURE,
+                item,
+                measure,
+                Action.ALLOW,
+                0.0,
+                evidence,
+                f"{measure.title}: announced, in force from {measure.effective.isoformat()}",
+                state=MeasureState.ANNOUNCED.value,
+                effective=measure.effective.isoformat(),
+            )
+        )
 
     enforced = prohibited or bool(active)
     deliberate = [h for h in hits if h.distortion == Distortion.DELIBERATE]
     point = pack.rules.circumvention_points  # one per item circumvented, however many ways
     if deliberate and enforced:
         disguised = deliberate[0]
-        findings.append(_finding(
-            FindingKind.KEYWORD_DISTORTION, item, active[0] if active else None, Action.REMOVE,
-            point, disguised,
-            f"'{disguised.text}' is '{disguised.term}' disguised "
-            f"({', '.join(disguised.transforms)}): circumvention, {point:g} point",
-            circumvention=True))
+        findings.append(
+            _finding(
+                FindingKind.KEYWORD_DISTORTION,
+                item,
+                active[0] if active else None,
+                Action.REMOVE,
+                point,
+                disguised,
+                f"'{disguised.text}' is '{disguised.term}' disguised "
+                f"({', '.join(disguised.transforms)}): circumvention, {point:g} point",
+                circumvention=True,
+            )
+        )
         point = 0.0
     misplaced = _item_misplacement(listing, item, evidence, pack, enforced, point)
     if misplaced is not None:
@@ -180,8 +231,9 @@ def _measure_finding(
     covered = pack.measure_countries(measure)
     blocked = _blocked(listing, covered)
     if measure.kind == MeasureKind.RESTRICT:
-        blocked = [c for c in blocked
-                   if not certificates.covers(listing.seller_id, item.id, c, as_of)]
+        blocked = [
+            c for c in blocked if not certificates.covers(listing.seller_id, item.id, c, as_of)
+        ]
         if not blocked:
             return []
     everywhere = covered is None or (
@@ -189,14 +241,27 @@ def _measure_finding(
     )
     action = Action.REMOVE if everywhere else Action.RESTRICT
     what = "may not be sold" if measure.kind == MeasureKind.PROHIBIT else "needs documents"
-    return [_finding(
-        FindingKind.COUNTRY_MEASURE, item, measure, action, measure.points, evidence,
-        f"{measure.title}: {item.name} {what} in {', '.join(blocked)}",
-        blocked_countries=blocked, state=MeasureState.IN_FORCE.value)]
+    return [
+        _finding(
+            FindingKind.COUNTRY_MEASURE,
+            item,
+            measure,
+            action,
+            measure.points,
+            evidence,
+            f"{measure.title}: {item.name} {what} in {', '.join(blocked)}",
+            blocked_countries=blocked,
+            state=MeasureState.IN_FORCE.value,
+        )
+    ]
 
 
 def _item_misplacement(
-    listing: Listing, item: Item, evidence: Hit, pack: PolicyPack, enforced: bool,
+    listing: Listing,
+    item: Item,
+    evidence: Hit,
+    pack: PolicyPack,
+    enforced: bool,
     point: float,
 ) -> Finding | None:
     """The item filed outside its designated categories."""
@@ -206,19 +271,30 @@ def _item_misplacement(
         return None
     special = any(
         category_covers(special, path)
-        for special in pack.special_control_paths for path in item.categories
+        for special in pack.special_control_paths
+        for path in item.categories
     )
     circumvention = enforced or special
-    why = ("a special-control category must be used" if special
-           else "the item is restricted here" if enforced else "for review")
+    why = (
+        "a special-control category must be used"
+        if special
+        else "the item is restricted here"
+        if enforced
+        else "for review"
+    )
     return _finding(
-        FindingKind.MISPLACED_CATEGORY, item, None,
+        FindingKind.MISPLACED_CATEGORY,
+        item,
+        None,
         Action.REMOVE if circumvention else Action.REVIEW,
-        point if circumvention else 0.0, evidence,
+        point if circumvention else 0.0,
+        evidence,
         f"{item.name} filed under '{listing.category}', outside "
         f"{' | '.join(item.categories)} ({why})",
-        declared_category=listing.category, expected_categories=list(item.categories),
-        circumvention=circumvention)
+        declared_category=listing.category,
+        expected_categories=list(item.categories),
+        circumvention=circumvention,
+    )
 
 
 def _general_misplacement(
@@ -228,14 +304,25 @@ def _general_misplacement(
         return []
     if any(f.kind == FindingKind.MISPLACED_CATEGORY for f in findings):
         return []
-    return [Finding(
-        kind=FindingKind.MISPLACED_CATEGORY, item_id=None, measure_id=None,
-        action=Action.REVIEW, points=0.0, score=round(prediction.probability, 3),
-        reason=(f"filed under '{listing.category}' but reads as '{prediction.path}' "
-                f"(p={prediction.probability:.2f})"),
-        detail={"declared_category": listing.category, "predicted_category": prediction.path,
-                "probability": round(prediction.probability, 4)},
-    )]
+    return [
+        Finding(
+            kind=FindingKind.MISPLACED_CATEGORY,
+            item_id=None,
+            measure_id=None,
+            action=Action.REVIEW,
+            points=0.0,
+            score=round(prediction.probability, 3),
+            reason=(
+                f"filed under '{listing.category}' but reads as '{prediction.path}' "
+                f"(p={prediction.probability:.2f})"
+            ),
+            detail={
+                "declared_category": listing.category,
+                "predicted_category": prediction.path,
+                "probability": round(prediction.probability, 4),
+            },
+        )
+    ]
 
 
 def _finding(
@@ -249,20 +336,31 @@ def _finding(
     **detail: object,
 ) -> Finding:
     return Finding(
-        kind=kind, item_id=item.id, measure_id=measure.id if measure else None, action=action,
-        points=points, reason=reason, field=hit.field, span=hit.span, text=hit.text,
-        canonical=hit.canonical, transforms=hit.transforms, distortion=hit.distortion.value,
-        score=hit.score, detail=dict(detail),
+        kind=kind,
+        item_id=item.id,
+        measure_id=measure.id if measure else None,
+        action=action,
+        points=points,
+        reason=reason,
+        field=hit.field,
+        span=hit.span,
+        text=hit.text,
+        canonical=hit.canonical,
+        transforms=hit.transforms,
+        distortion=hit.distortion.value,
+        score=hit.score,
+        detail=dict(detail),
     )
 
 
-def _verdict(listing: Listing, findings: list[Finding], pack: PolicyPack,
-             as_of: dt.date) -> Verdict:
+def _verdict(
+    listing: Listing, findings: list[Finding], pack: PolicyPack, as_of: dt.date
+) -> Verdict:
     action = strongest([f.action for f in findings])
     blocked: set[str] = set()
     for finding in findings:
         if finding.kind == FindingKind.COUNTRY_MEASURE and finding.action != Action.ALLOW:
-            blocked.update(finding.detail.get("blocked_countries", ()))  # type: ignore[arg-type]
+            blocked.update(finding.detail.get("blocked_countries", ()))
     return Verdict(
         listing_id=listing.id,
         seller_id=listing.seller_id,
@@ -279,11 +377,16 @@ def _verdict(listing: Listing, findings: list[Finding], pack: PolicyPack,
 
 def _points(findings: list[Finding]) -> float:
     """One infringement per rule: gravest prohibition, controlled once, measures, circumvention."""
-    prohibited = max((f.points for f in findings if f.kind == FindingKind.PROHIBITED_ITEM),
-                     default=0.0)
-    controlled = max((f.points for f in findings if f.kind == FindingKind.CONTROLLED_ITEM),
-                     default=0.0)
-    measures = {f.measure_id: f.points for f in findings
-                if f.kind == FindingKind.COUNTRY_MEASURE and f.action != Action.ALLOW}
+    prohibited = max(
+        (f.points for f in findings if f.kind == FindingKind.PROHIBITED_ITEM), default=0.0
+    )
+    controlled = max(
+        (f.points for f in findings if f.kind == FindingKind.CONTROLLED_ITEM), default=0.0
+    )
+    measures = {
+        f.measure_id: f.points
+        for f in findings
+        if f.kind == FindingKind.COUNTRY_MEASURE and f.action != Action.ALLOW
+    }
     circumvention = sum(f.points for f in findings if f.detail.get("circumvention"))
     return prohibited + controlled + sum(measures.values()) + circumvention

@@ -20,8 +20,13 @@ class Action(StrEnum):
     ERROR = "error"  # the listing could not be read
 
 
-_STRENGTH = {Action.ALLOW: 0, Action.RESTRICT: 1, Action.REVIEW: 2, Action.REMOVE: 3,
-             Action.ERROR: 4}
+_STRENGTH = {
+    Action.ALLOW: 0,
+    Action.RESTRICT: 1,
+    Action.REVIEW: 2,
+    Action.REMOVE: 3,
+    Action.ERROR: 4,
+}
 
 
 def strongest(actions: list[Action]) -> Action:
@@ -81,9 +86,20 @@ class Verdict:
         return result
 
 
-def error_verdict(listing_id: str, seller_id: str, message: str, policy_version: str,
-                  as_of: str) -> Verdict:
+def error_verdict(
+    listing_id: str, seller_id: str, message: str, policy_version: str, as_of: str
+) -> Verdict:
     """The verdict of a record that could not be read: the run goes on."""
-    return Verdict(listing_id=listing_id, seller_id=seller_id, content_hash="",
-                   action=Action.ERROR, blocked_countries=(), circumvention=False, points=0.0,
-                   findings=(), policy_version=policy_version, as_of=as_of, error=message)
+    return Verdict(
+        listing_id=listing_id,
+        seller_id=seller_id,
+        content_hash="",
+        action=Action.ERROR,
+        blocked_countries=(),
+        circumvention=False,
+        points=0.0,
+        findings=(),
+        policy_version=policy_version,
+        as_of=as_of,
+        error=message,
+    )

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from contraband.text import key
 
+
 @lru_cache(maxsize=4)
 def ordinary_words(languages: tuple[str, ...] = ("en",), size: int = 60_000) -> frozenset[str]:
     """The `size` most frequent words of each language, in canonical (key) form."""

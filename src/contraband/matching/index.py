@@ -51,7 +51,7 @@ def deletes(word: str, depth: int) -> set[str]:
     out = {word}
     frontier = {word}
     for _ in range(depth):
-        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
         out |= frontier
     return out
 
@@ -78,9 +78,7 @@ class TermIndex:
     database: Any = None
 
     @classmethod
-    def build(
-        cls, terms: Iterable[Term], dictionary: frozenset[str] | None = None
-    ) -> TermIndex:
+    def build(cls, terms: Iterable[Term], dictionary: frozenset[str] | None = None) -> TermIndex:
         """Compile `terms`; `dictionary` defaults to the 60,000 commonest English words."""
         terms = tuple(terms)
         if dictionary is None:

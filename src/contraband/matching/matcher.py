@@ -261,7 +261,7 @@ class Matcher:
             field=fields[field][0],
             span=(start - offset, end - offset),
             text=canonical.original[start:end],
-            canonical=canonical.key[cand.start:cand.end],
+            canonical=canonical.key[cand.start : cand.end],
             transforms=tuple(flag_names(flags)),
             distortion=_distortion(flags),
             score=_score(flags, cand.edits, len(b" ".join(self.index.term_words[cand.term]))),
@@ -302,6 +302,7 @@ def _place_tokens(kb: bytes, matches: list[_TokenMatch], to_char: Any) -> Iterat
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
     """Drop a hit inside a longer hit of the same item ("vape" inside "vape pen")."""
+
     def inside(small: Hit, big: Hit) -> bool:
         return (
             small is not big

@@ -82,8 +82,9 @@ def load_pack(directory: str | Path) -> PolicyPack:
     items = list(_validate_list(Item, item_sources, "items", problems))
     measures = list(_validate_list(Measure, measure_sources, "measures", problems))
     groups = _country_groups(countries, problems)
-    tree = list(_validate_list(Category, [categories] if categories else [], "categories",
-                               problems))
+    tree = list(
+        _validate_list(Category, [categories] if categories else [], "categories", problems)
+    )
     name, version = _head_fields(head, problems)
     if problems:
         raise PolicyError(problems)
@@ -92,10 +93,15 @@ def load_pack(directory: str | Path) -> PolicyPack:
     assert rules is not None
     for item, (source, i) in items:
         if item.grade is not None and item.grade not in rules.grade_points:
-            problems.append(Problem(str(source.path), source.line(("items", i, "grade")),
-                                    f"items.{i}.grade",
-                                    f"unknown grade {item.grade!r}; pack.yaml defines "
-                                    f"{', '.join(rules.grade_points)}"))
+            problems.append(
+                Problem(
+                    str(source.path),
+                    source.line(("items", i, "grade")),
+                    f"items.{i}.grade",
+                    f"unknown grade {item.grade!r}; pack.yaml defines "
+                    f"{', '.join(rules.grade_points)}",
+                )
+            )
     if problems:
         raise PolicyError(problems)
     assert rules is not None
@@ -115,6 +121,18 @@ def load_pack(directory: str | Path) -> PolicyPack:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Safe YAML, but dates stay text: pydantic parses them and names the field and line."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> str:  # type: ignore[override]
+        return str(self.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_Constructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp
+)
+
+
 def _read(path: Path, problems: list[Problem], *, required: bool = False) -> _Source | None:
     if not path.exists():
         if required:
@@ -123,7 +141,7 @@ def _read(path: Path, problems: list[Problem], *, required: bool = False) -> _So
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=_LOADER)  # parsed once: lines and data from one tree
-        data = yaml.constructor.SafeConstructor().construct_document(node) if node else None
+        data = _Constructor().construct_document(node) if node else None
     except UnicodeDecodeError as error:
         problems.append(Problem(str(path), None, "-", f"not UTF-8 text ({error.reason})"))
         return None
@@ -164,8 +182,9 @@ def _validate(
     for key in location:
         data = data.get(key) if isinstance(data, dict) else None
     if data is None:
-        problems.append(Problem(str(source.path), source.line(()), ".".join(location),
-                                "is missing"))
+        problems.append(
+            Problem(str(source.path), source.line(()), ".".join(location), "is missing")
+        )
         return None
     try:
         return model.model_validate(data)
@@ -182,8 +201,9 @@ def _validate_list(
             continue
         entries = source.data.get(key)
         if not isinstance(entries, list):
-            problems.append(Problem(str(source.path), source.line(()), key,
-                                    "expected a list under this key"))
+            problems.append(
+                Problem(str(source.path), source.line(()), key, "expected a list under this key")
+            )
             continue
         for i, entry in enumerate(entries):
             try:
@@ -206,8 +226,9 @@ def _head_fields(head: _Source, problems: list[Problem]) -> tuple[str, str]:
     for key in ("name", "version"):
         value = head.data.get(key)
         if not isinstance(value, str | int | float) or not str(value).strip():
-            problems.append(Problem(str(head.path), head.line((key,)), key,
-                                    "expected a non-empty string"))
+            problems.append(
+                Problem(str(head.path), head.line((key,)), key, "expected a non-empty string")
+            )
             values.append("")
         else:
             values.append(str(value))
@@ -219,20 +240,37 @@ def _country_groups(source: _Source | None, problems: list[Problem]) -> dict[str
         return {}
     groups = source.data.get("groups", {})
     if not isinstance(groups, dict):
-        problems.append(Problem(str(source.path), source.line(("groups",)), "groups",
-                                "expected a mapping of group name to country codes"))
+        problems.append(
+            Problem(
+                str(source.path),
+                source.line(("groups",)),
+                "groups",
+                "expected a mapping of group name to country codes",
+            )
+        )
         return {}
     out: dict[str, tuple[str, ...]] = {}
     for name, codes in groups.items():
         if not isinstance(codes, list) or not codes:
-            problems.append(Problem(str(source.path), source.line(("groups", name)),
-                                    f"groups.{name}", "expected a non-empty list of codes"))
+            problems.append(
+                Problem(
+                    str(source.path),
+                    source.line(("groups", name)),
+                    f"groups.{name}",
+                    "expected a non-empty list of codes",
+                )
+            )
             continue
         for i, code in enumerate(codes):
             if not _is_country(code):
-                problems.append(Problem(str(source.path), source.line(("groups", name, i)),
-                                        f"groups.{name}.{i}",
-                                        f"{code!r} is not an ISO 3166-1 alpha-2 code"))
+                problems.append(
+                    Problem(
+                        str(source.path),
+                        source.line(("groups", name, i)),
+                        f"groups.{name}.{i}",
+                        f"{code!r} is not an ISO 3166-1 alpha-2 code",
+                    )
+                )
         out[str(name)] = tuple(str(c).upper() for c in codes)
     return out
 
@@ -261,33 +299,57 @@ def _check_references(
     for item, (source, i) in items:
         where = f"{source.path.name}"
         if item.id in seen:
-            problems.append(Problem(str(source.path), source.line(("items", i, "id")),
-                                    f"items.{i}.id",
-                                    f"duplicate item id {item.id!r} (also in {seen[item.id]})"))
+            problems.append(
+                Problem(
+                    str(source.path),
+                    source.line(("items", i, "id")),
+                    f"items.{i}.id",
+                    f"duplicate item id {item.id!r} (also in {seen[item.id]})",
+                )
+            )
         seen[item.id] = where
     known_paths = {normalize_category(c.path) for c, _ in tree}
     for item, (source, i) in items:
         for j, path in enumerate(item.categories):
             if known_paths and normalize_category(path) not in known_paths:
-                problems.append(Problem(str(source.path),
-                                        source.line(("items", i, "categories", j)),
-                                        f"items.{i}.categories.{j}",
-                                        f"unknown category {path!r} (not in categories.yaml)"))
+                problems.append(
+                    Problem(
+                        str(source.path),
+                        source.line(("items", i, "categories", j)),
+                        f"items.{i}.categories.{j}",
+                        f"unknown category {path!r} (not in categories.yaml)",
+                    )
+                )
     measure_ids: set[str] = set()
     for measure, (source, i) in measures:
         if measure.id in measure_ids:
-            problems.append(Problem(str(source.path), source.line(("measures", i, "id")),
-                                    f"measures.{i}.id", f"duplicate measure id {measure.id!r}"))
+            problems.append(
+                Problem(
+                    str(source.path),
+                    source.line(("measures", i, "id")),
+                    f"measures.{i}.id",
+                    f"duplicate measure id {measure.id!r}",
+                )
+            )
         measure_ids.add(measure.id)
         for j, item_id in enumerate(measure.items):
             if item_id not in seen:
-                problems.append(Problem(str(source.path),
-                                        source.line(("measures", i, "items", j)),
-                                        f"measures.{i}.items.{j}", f"unknown item {item_id!r}"))
+                problems.append(
+                    Problem(
+                        str(source.path),
+                        source.line(("measures", i, "items", j)),
+                        f"measures.{i}.items.{j}",
+                        f"unknown item {item_id!r}",
+                    )
+                )
         for j, code in enumerate(measure.countries):
             if code not in groups and code != ALL_COUNTRIES and not _is_country(code):
-                problems.append(Problem(
-                    str(source.path), source.line(("measures", i, "countries", j)),
-                    f"measures.{i}.countries.{j}",
-                    f"{code!r} is neither an ISO 3166-1 alpha-2 code nor a group in "
-                    f"{root / 'countries.yaml'}"))
+                problems.append(
+                    Problem(
+                        str(source.path),
+                        source.line(("measures", i, "countries", j)),
+                        f"measures.{i}.countries.{j}",
+                        f"{code!r} is neither an ISO 3166-1 alpha-2 code nor a group in "
+                        f"{root / 'countries.yaml'}",
+                    )
+                )

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from contraband.text.chars import Flag
 from contraband.text.transforms import PIPELINE, Edit, Spacing, Transform
 
-
 _ENCODING = "utf-8"
 _ERRORS = "surrogatepass"  # lone surrogates in hostile input must not crash the hot path
 

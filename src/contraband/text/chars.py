@@ -83,12 +83,37 @@ _OTHER_DEFAULT_IGNORABLE = (
     | set(range(0xFFF0, 0xFFF9))
 )
 # Cf characters that are visible marks rather than ignorable formatting.
-_PREPENDED_MARKS = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F,
-                    0x0890, 0x0891, 0x08E2, 0x110BD, 0x110CD, 0xFFF9, 0xFFFA, 0xFFFB}
+_PREPENDED_MARKS = {
+    0x0600,
+    0x0601,
+    0x0602,
+    0x0603,
+    0x0604,
+    0x0605,
+    0x06DD,
+    0x070F,
+    0x0890,
+    0x0891,
+    0x08E2,
+    0x110BD,
+    0x110CD,
+    0xFFF9,
+    0xFFFA,
+    0xFFFB,
+}
 
 # Compatibility tags whose folding undoes a *styled* letter (a disguise), as opposed to
 # <compat> ligatures and the like, which honest typography produces.
-_STYLED_TAGS = {"<font>", "<wide>", "<narrow>", "<circle>", "<square>", "<super>", "<sub>", "<small>"}
+_STYLED_TAGS = {
+    "<font>",
+    "<wide>",
+    "<narrow>",
+    "<circle>",
+    "<square>",
+    "<super>",
+    "<sub>",
+    "<small>",
+}
 
 
 def is_default_ignorable(cp: int) -> bool:
@@ -109,8 +134,18 @@ def script_of(ch: str) -> str:
         return "LATIN"
     name = unicodedata.name(ch, "")
     first = name.split(" ", 1)[0]
-    if first in ("FULLWIDTH", "HALFWIDTH", "MATHEMATICAL", "CIRCLED", "PARENTHESIZED",
-                 "SQUARED", "NEGATIVE", "MODIFIER", "SUPERSCRIPT", "SUBSCRIPT"):
+    if first in (
+        "FULLWIDTH",
+        "HALFWIDTH",
+        "MATHEMATICAL",
+        "CIRCLED",
+        "PARENTHESIZED",
+        "SQUARED",
+        "NEGATIVE",
+        "MODIFIER",
+        "SUPERSCRIPT",
+        "SUBSCRIPT",
+    ):
         return "LATIN" if "LATIN" in name else first
     if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR"):
         return "NOSPACE"
@@ -222,5 +257,5 @@ def fold_flags(ch: str) -> int:
     """Flags of `ch`'s fold (computing the fold if it was never seen)."""
     cp = ord(ch)
     if cp not in FOLD_FLAGS:
-        FOLD_TABLE[cp]  # noqa: B018 - fills both tables
+        FOLD_TABLE[cp]
     return FOLD_FLAGS[cp]

@@ -208,9 +208,7 @@ class Contractions(RegexTransform):
 
 
 # A run of 3+ single letters or digits, each a word of its own, split by non-word characters.
-_SINGLE_RUN = re.compile(
-    r"(?<![^\W_])[^\W_](?![^\W_])(?:(?:[^\w\x00]|_)+[^\W_](?![^\W_])){2,}"
-)
+_SINGLE_RUN = re.compile(r"(?<![^\W_])[^\W_](?![^\W_])(?:(?:[^\w\x00]|_)+[^\W_](?![^\W_])){2,}")
 _GAP = re.compile(r"(?:[^\w\x00]|_)+")
 
 
@@ -240,9 +238,9 @@ def _single_groups(letters: list[str], gaps: list[str]) -> list[tuple[int, int]]
         while last >= first and taken[last]:
             last -= 1
         needed = 2 if gap.strip(" \t") else 3
-        if last - first + 1 >= needed and not any(taken[first:last + 1]):
+        if last - first + 1 >= needed and not any(taken[first : last + 1]):
             groups.append((first, last))
-            taken[first:last + 1] = [True] * (last - first + 1)
+            taken[first : last + 1] = [True] * (last - first + 1)
     leftovers = [n for n, used in enumerate(taken) if not used]
     for start, end in _consecutive(leftovers):
         if end - start >= 2:
@@ -330,8 +328,22 @@ class SeparatorJoin(PrefilteredTransform):
                 yield Edit(base + gap.start(), base + gap.end(), "", self.flags)
 
 
-_LEET_MAP = str.maketrans({"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s",
-                           "7": "t", "+": "t", "8": "b", "9": "g", "!": "1", "|": "1"})
+_LEET_MAP = str.maketrans(
+    {
+        "0": "o",
+        "3": "e",
+        "4": "a",
+        "@": "a",
+        "5": "s",
+        "$": "s",
+        "7": "t",
+        "+": "t",
+        "8": "b",
+        "9": "g",
+        "!": "1",
+        "|": "1",
+    }
+)
 _LEET_CHARS = set("0134579@$+!|8")
 _LEET_TOKEN = re.compile(
     r"(?<![\w@$!|+])[\w@$!|+]*(?:[^\W\d_][0-9@$!|+]|[0-9@$!|+][^\W\d_])[\w@$!|+]*"
@@ -375,36 +387,40 @@ def _leet_word(token: str) -> str:
     """
     core = token.strip(_LEET_EDGES)
     lead = token[: len(token) - len(token.lstrip(_LEET_EDGES))]
-    tail = token[len(lead) + len(core):]
+    tail = token[len(lead) + len(core) :]
     if _is_leet(core):
         return lead + core.translate(_LEET_MAP) + tail
     parts = _LEET_SYMBOL_RUN.split(core)
     if len(parts) == 1:
         return token
-    return lead + "".join(
-        part if i % 2 else _leet_word(part) for i, part in enumerate(parts)
-    ) + tail
+    return (
+        lead + "".join(part if i % 2 else _leet_word(part) for i, part in enumerate(parts)) + tail
+    )
 
 
 def _is_leet(core: str) -> bool:
     """Is `core` a word spelled with digits or symbols (not a number, model or unit)?"""
     letters = sum(1 for c in core if c.isalpha())
     leet = sum(1 for c in core if c in _LEET_CHARS)
-    return 2 <= letters and 0 < leet <= 2 * letters + 1 and _LEET_SHAPE.search(core) is not None
+    return letters >= 2 and 0 < leet <= 2 * letters + 1 and _LEET_SHAPE.search(core) is not None
 
 
-PREFILTERS = Prefilters({
-    SeparatorJoin.name: (
-        rb"(?:^|[^a-z0-9\x80-\xff])"
-        + _SINGLE + _GAP_BYTES + _SINGLE + _GAP_BYTES + _SINGLE
-        + rb"(?:[^a-z0-9\x80-\xff]|$)"
-    ),
-    Leetspeak.name: _LEET_PREFILTER,
-})
-
-_SPACING_TABLE = bytes(
-    i if (i >= 0x80 or i == 0 or chr(i).isalnum()) else 0x20 for i in range(256)
+PREFILTERS = Prefilters(
+    {
+        SeparatorJoin.name: (
+            rb"(?:^|[^a-z0-9\x80-\xff])"
+            + _SINGLE
+            + _GAP_BYTES
+            + _SINGLE
+            + _GAP_BYTES
+            + _SINGLE
+            + rb"(?:[^a-z0-9\x80-\xff]|$)"
+        ),
+        Leetspeak.name: _LEET_PREFILTER,
+    }
 )
+
+_SPACING_TABLE = bytes(i if (i >= 0x80 or i == 0 or chr(i).isalnum()) else 0x20 for i in range(256))
 _NON_WORD = re.compile(r"[^A-Za-z0-9\x00\x80-\U0010ffff]+")
 
 
@@ -454,7 +470,7 @@ def replay(s: str, edits: Iterable[Edit]) -> str:
     out: list[str] = []
     pos = 0
     for edit in edits:
-        out.append(s[pos:edit.start])
+        out.append(s[pos : edit.start])
         out.append(edit.text)
         pos = edit.end
     out.append(s[pos:])
