@@ -150,7 +150,7 @@ def print_summary(summary: ScanSummary, elapsed: float) -> None:
     for title, rows in tables:
         table = Table(title=None, show_edge=False, pad_edge=False)
         table.add_column(title)
-        table.add_column("listings", justify="right")
+        table.add_column("count", justify="right")
         for name, count in rows:
             table.add_row(str(name), f"{count:,}")
         if rows:

@@ -1,0 +1,1 @@
+"""Reports for people: the HTML scan report a compliance lead opens."""
