@@ -21,6 +21,7 @@ carries points once, and one circumvention point per item circumvented.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -356,6 +357,7 @@ def _finding(
 def _verdict(
     listing: Listing, findings: list[Finding], pack: PolicyPack, as_of: dt.date
 ) -> Verdict:
+    findings = _one_charge_per_rule(findings)
     action = strongest([f.action for f in findings])
     blocked: set[str] = set()
     for finding in findings:
@@ -368,25 +370,36 @@ def _verdict(
         action=action,
         blocked_countries=tuple(sorted(blocked)),
         circumvention=any(f.detail.get("circumvention") for f in findings),
-        points=_points(findings),
+        points=sum(f.points for f in findings),
         findings=tuple(findings),
         policy_version=pack.version,
         as_of=as_of.isoformat(),
     )
 
 
-def _points(findings: list[Finding]) -> float:
-    """One infringement per rule: gravest prohibition, controlled once, measures, circumvention."""
-    prohibited = max(
-        (f.points for f in findings if f.kind == FindingKind.PROHIBITED_ITEM), default=0.0
-    )
-    controlled = max(
-        (f.points for f in findings if f.kind == FindingKind.CONTROLLED_ITEM), default=0.0
-    )
-    measures = {
-        f.measure_id: f.points
-        for f in findings
-        if f.kind == FindingKind.COUNTRY_MEASURE and f.action != Action.ALLOW
-    }
-    circumvention = sum(f.points for f in findings if f.detail.get("circumvention"))
-    return prohibited + controlled + sum(measures.values()) + circumvention
+def _one_charge_per_rule(findings: list[Finding]) -> list[Finding]:
+    """Points stay only where the rules charge them: one infringement per listing and rule.
+
+    A listing naming several prohibited items is one prohibited-item infringement, charged at
+    its gravest item's points; controlled items likewise once; each measure with points once.
+    The other findings keep their evidence with 0 points, so the ledger (which records one
+    infringement per finding with points) charges exactly the verdict's total.
+    """
+    keep: dict[object, Finding] = {}
+    for finding in findings:
+        if finding.points <= 0:
+            continue
+        rule: object
+        if finding.kind in (FindingKind.PROHIBITED_ITEM, FindingKind.CONTROLLED_ITEM):
+            rule = finding.kind
+        elif finding.kind == FindingKind.COUNTRY_MEASURE:
+            rule = (finding.kind, finding.measure_id)
+        else:  # circumvention: one point per item circumvented
+            rule = (finding.kind, finding.item_id)
+        if rule not in keep or finding.points > keep[rule].points:
+            keep[rule] = finding
+    charged = {id(f) for f in keep.values()}
+    return [f if id(f) in charged or f.points <= 0 else dataclasses.replace(f, points=0.0)
+            for f in findings]
+
+

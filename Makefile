@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` and `make test`. Each sets up what it needs:
+# a virtual environment in .venv (ignored by git) with the project and its pinned tools.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+OUT    := out
+AS_OF  := 2022-04-20
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip 2>/dev/null
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(OUT)
+	@rm -f $(OUT)/demo.db
+	$(PY) -m contraband.cli.main policy check policies/default --as-of $(AS_OF)
+	$(PY) -m contraband.cli.main scan demo/catalog.jsonl --policy policies/default \
+	    --as-of $(AS_OF) --out $(OUT)/demo-verdicts.jsonl --report $(OUT)/demo-report.html
+	@echo
+	@echo "verdicts: $(OUT)/demo-verdicts.jsonl"
+	@echo "report:   $(OUT)/demo-report.html  (open it in a browser)"
+
+test: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+	    (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+	     apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will skip"
+	$(PY) -m pytest -n 2 -p no:cacheprovider
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests bench demo
+	$(PY) -m mypy src
+
+bench: $(STAMP)
+	$(PY) bench/throughput.py
+	$(PY) bench/quality.py
+	$(PY) bench/scan.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

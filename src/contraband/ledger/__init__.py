@@ -1,0 +1,7 @@
+"""The penalty ledger: points, sanctions, appeals and certificates, by the pack's rules."""
+
+from contraband.ledger.rules import Charge, Offence, SanctionEvent, SanctionKind, replay
+from contraband.ledger.service import Ledger, RecordSummary, SellerView
+
+__all__ = ["Charge", "Ledger", "Offence", "RecordSummary", "SanctionEvent", "SanctionKind",
+           "SellerView", "replay"]

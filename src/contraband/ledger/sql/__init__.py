@@ -1,0 +1,1 @@
+"""The SQL store of the ledger: SQLAlchemy tables, Alembic migrations, the repository."""

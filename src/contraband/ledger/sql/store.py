@@ -1,0 +1,290 @@
+"""SQLAlchemy implementation of the ledger store, for SQLite (default) and PostgreSQL.
+
+Opening a store migrates the database to the latest schema (Alembic). Times are stored as
+naive UTC. On SQLite every transaction starts with BEGIN IMMEDIATE, so concurrent writers
+queue instead of failing; on PostgreSQL sellers are locked with SELECT ... FOR UPDATE in a
+fixed order, so concurrent recorders never deadlock and never double-count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from contraband.errors import InputError
+from contraband.ledger.model import (
+    Appeal,
+    AuditEvent,
+    CertificateRecord,
+    Infringement,
+    ListingState,
+    Notification,
+    PointEntry,
+    Sanction,
+)
+from contraband.ledger.sql import tables as t
+
+DEFAULT_URL = "sqlite:///contraband.db"
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """Naive UTC for storage."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.replace(tzinfo=dt.UTC) if moment is not None else None
+
+
+class SqlStore:
+    """A ledger database. `SqlStore(url)` connects and migrates."""
+
+    def __init__(self, url: str = DEFAULT_URL) -> None:
+        self.url = url
+        try:
+            self.engine = _engine(url)
+            migrate(self.engine)
+        except Exception as error:
+            if isinstance(error, InputError):
+                raise
+            raise InputError(f"cannot open the ledger database {url!r}: {error}") from error
+        self.dialect = self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[SqlSession]:
+        with self.engine.begin() as connection:
+            yield SqlSession(connection, self.dialect)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 120})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql"):
+        return create_engine(url, pool_pre_ping=True)
+    raise InputError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    location = str(resources.files("contraband.ledger.sql").joinpath("migrations"))
+    config = Config()
+    config.set_main_option("script_location", location)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class SqlSession:
+    """One transaction on the ledger (see LedgerSession)."""
+
+    def __init__(self, connection: Connection, dialect: str) -> None:
+        self.c = connection
+        self.dialect = dialect
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _insert_ignore(self, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
+        if not rows:
+            return 0
+        if self.dialect == "postgresql":
+            statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
+        else:
+            statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+        return int(self.c.execute(statement, rows).rowcount or 0)
+
+    # --- sellers and listings --------------------------------------------------------------
+
+    def ensure_sellers(self, seller_ids: Iterable[str], at: dt.datetime) -> None:
+        rows = [{"seller_id": s, "first_seen": _utc(at)} for s in sorted(set(seller_ids))]
+        self._insert_ignore(t.sellers, rows, ["seller_id"])
+
+    def lock_sellers(self, seller_ids: Iterable[str]) -> None:
+        if self.dialect != "postgresql":
+            return  # SQLite: BEGIN IMMEDIATE already holds the database write lock
+        ids = sorted(set(seller_ids))
+        if ids:
+            self.c.execute(select(t.sellers.c.seller_id).where(t.sellers.c.seller_id.in_(ids))
+                           .order_by(t.sellers.c.seller_id).with_for_update())
+
+    def seller_exists(self, seller_id: str) -> bool:
+        query = select(t.sellers.c.seller_id).where(t.sellers.c.seller_id == seller_id)
+        return self.c.execute(query).first() is not None
+
+    def upsert_listings(self, states: list[ListingState]) -> None:
+        if not states:
+            return
+        rows = [dict(asdict(s), recorded_at=_utc(s.recorded_at)) for s in states]
+        table = t.listings
+        if self.dialect == "postgresql":
+            base = postgresql.insert(table)
+        else:
+            base = sqlite.insert(table)
+        statement = base.on_conflict_do_update(
+            index_elements=["listing_id"],
+            set_={c: base.excluded[c] for c in ("seller_id", "content_hash", "action",
+                                                "policy_version", "recorded_at")},
+        )
+        self.c.execute(statement, rows)
+
+    # --- infringements ---------------------------------------------------------------------
+
+    def add_infringements(self, infringements: list[Infringement]) -> int:
+        rows = [dict(asdict(i), at=_utc(i.at)) for i in infringements]
+        return self._insert_ignore(t.infringements, rows, ["infringement_id"])
+
+    def infringement(self, infringement_id: str) -> Infringement | None:
+        row = self.c.execute(select(t.infringements).where(
+            t.infringements.c.infringement_id == infringement_id)).mappings().first()
+        return _infringement(row) if row else None
+
+    def infringements(self, seller_id: str) -> list[Infringement]:
+        rows = self.c.execute(select(t.infringements).where(
+            t.infringements.c.seller_id == seller_id).order_by(
+            t.infringements.c.at, t.infringements.c.infringement_id)).mappings()
+        return [_infringement(r) for r in rows]
+
+    def set_infringement_status(self, infringement_id: str, status: str) -> None:
+        self.c.execute(update(t.infringements).where(
+            t.infringements.c.infringement_id == infringement_id).values(status=status))
+
+    # --- points ------------------------------------------------------------------------------
+
+    def entries(self, seller_id: str) -> list[PointEntry]:
+        rows = self.c.execute(select(t.point_entries).where(
+            t.point_entries.c.seller_id == seller_id).order_by(
+            t.point_entries.c.at, t.point_entries.c.entry_id)).mappings()
+        return [PointEntry(**{**r, "at": _aware(r["at"]), "expires_at": _aware(r["expires_at"]),
+                              "recorded_at": _aware(r["recorded_at"])}) for r in rows]
+
+    def add_entries(self, entries: list[PointEntry]) -> None:
+        if entries:
+            self.c.execute(insert(t.point_entries), [
+                dict(asdict(e), at=_utc(e.at), expires_at=_utc(e.expires_at),
+                     recorded_at=_utc(e.recorded_at)) for e in entries])
+
+    # --- sanctions -----------------------------------------------------------------------------
+
+    def sanctions(self, seller_id: str) -> list[Sanction]:
+        rows = self.c.execute(select(t.sanctions).where(t.sanctions.c.seller_id == seller_id)
+                              .order_by(t.sanctions.c.start, t.sanctions.c.sanction_id)).mappings()
+        return [Sanction(**{**r, "start": _aware(r["start"]), "end": _aware(r["end"]),
+                            "created_at": _aware(r["created_at"]),
+                            "lifted_at": _aware(r["lifted_at"])}) for r in rows]
+
+    def add_sanctions(self, sanctions: list[Sanction]) -> None:
+        if sanctions:
+            self.c.execute(insert(t.sanctions), [
+                dict(asdict(s), start=_utc(s.start), end=_utc(s.end),
+                     created_at=_utc(s.created_at), lifted_at=_utc(s.lifted_at))
+                for s in sanctions])
+
+    def set_sanction_lift(self, sanction_id: str, lifted_at: dt.datetime | None,
+                          reason: str | None) -> None:
+        self.c.execute(update(t.sanctions).where(t.sanctions.c.sanction_id == sanction_id)
+                       .values(lifted_at=_utc(lifted_at), lifted_reason=reason))
+
+    # --- appeals -------------------------------------------------------------------------------
+
+    def appeal(self, appeal_id: str) -> Appeal | None:
+        row = self.c.execute(select(t.appeals).where(t.appeals.c.appeal_id == appeal_id)
+                             ).mappings().first()
+        return _appeal(row) if row else None
+
+    def appeal_for(self, infringement_id: str) -> Appeal | None:
+        row = self.c.execute(select(t.appeals).where(
+            t.appeals.c.infringement_id == infringement_id)).mappings().first()
+        return _appeal(row) if row else None
+
+    def appeals(self, seller_id: str) -> list[Appeal]:
+        rows = self.c.execute(select(t.appeals).where(t.appeals.c.seller_id == seller_id)
+                              .order_by(t.appeals.c.filed_at)).mappings()
+        return [_appeal(r) for r in rows]
+
+    def add_appeal(self, appeal: Appeal) -> None:
+        self.c.execute(insert(t.appeals), [_appeal_row(appeal)])
+
+    def update_appeal(self, appeal: Appeal) -> None:
+        row = _appeal_row(appeal)
+        self.c.execute(update(t.appeals).where(t.appeals.c.appeal_id == appeal.appeal_id)
+                       .values(**{k: v for k, v in row.items() if k != "appeal_id"}))
+
+    # --- certificates --------------------------------------------------------------------------
+
+    def add_certificate(self, certificate: CertificateRecord) -> None:
+        row = dict(asdict(certificate), countries=",".join(certificate.countries),
+                   valid_until=_utc(certificate.valid_until), added_at=_utc(certificate.added_at))
+        self._insert_ignore(t.certificates, [row], ["certificate_id"])
+
+    def certificates(self, seller_id: str, item_id: str) -> list[CertificateRecord]:
+        rows = self.c.execute(select(t.certificates).where(
+            t.certificates.c.seller_id == seller_id, t.certificates.c.item_id == item_id)
+        ).mappings()
+        return [CertificateRecord(**{**r, "countries": tuple(c for c in r["countries"].split(",") if c),
+                                     "valid_until": _aware(r["valid_until"]),
+                                     "added_at": _aware(r["added_at"])}) for r in rows]
+
+    # --- audit and outbox ----------------------------------------------------------------------
+
+    def add_audit(self, events: list[AuditEvent]) -> None:
+        rows = [dict(asdict(e), at=_utc(e.at)) for e in events]
+        self._insert_ignore(t.audit_log, rows, ["event_id"])
+
+    def audit(self) -> Iterator[AuditEvent]:
+        rows = self.c.execute(select(t.audit_log).order_by(t.audit_log.c.at,
+                                                           t.audit_log.c.event_id)).mappings()
+        for r in rows:
+            yield AuditEvent(**{**r, "at": _aware(r["at"])})
+
+    def add_notifications(self, messages: list[Notification]) -> None:
+        rows = [dict(asdict(m), created_at=_utc(m.created_at), sent_at=None) for m in messages]
+        self._insert_ignore(t.outbox, rows, ["message_id"])
+
+    def notifications(self, seller_id: str) -> list[Notification]:
+        rows = self.c.execute(select(t.outbox).where(t.outbox.c.seller_id == seller_id)
+                              .order_by(t.outbox.c.created_at, t.outbox.c.message_id)).mappings()
+        return [Notification(**{k: (_aware(v) if k == "created_at" else v)
+                                for k, v in r.items() if k != "sent_at"}) for r in rows]
+
+
+def _infringement(row: Any) -> Infringement:
+    return Infringement(**{**row, "at": _aware(row["at"])})
+
+
+def _appeal(row: Any) -> Appeal:
+    return Appeal(**{**row, "filed_at": _aware(row["filed_at"]),
+                     "decided_at": _aware(row["decided_at"])})
+
+
+def _appeal_row(appeal: Appeal) -> dict[str, Any]:
+    return dict(asdict(appeal), filed_at=_utc(appeal.filed_at),
+                decided_at=_utc(appeal.decided_at))
