@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from contraband.cli import policy_cmd
+from contraband.cli import ledger_cmd, policy_cmd
 from contraband.cli.scan_cmd import scan_command
 
 app = typer.Typer(
@@ -16,6 +16,11 @@ app = typer.Typer(
 )
 app.command("scan")(scan_command)
 app.add_typer(policy_cmd.app, name="policy")
+app.command("enforce")(ledger_cmd.enforce_command)
+app.add_typer(ledger_cmd.seller_app, name="seller")
+app.add_typer(ledger_cmd.appeal_app, name="appeal")
+app.add_typer(ledger_cmd.certificate_app, name="certificate")
+app.add_typer(ledger_cmd.audit_app, name="audit")
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ The rules, all numbers from the pack (`Rules`):
 - a cap window opens at the first charge and lasts `daily_cap_hours` (24): at most
   `daily_cap_points` (12) are charged in it, except a charge of `daily_cap_exempt_at` (48);
 - every charge counts for `record_days` (365) from its infringement's time, rolling, per entry;
-- each ladder step fires once when the active total crosses its threshold upwards.
+- each ladder step fires once when the active total crosses its threshold upwards; a charge
+  that crosses several thresholds at once brings the gravest of them.
 """
 
 from __future__ import annotations
@@ -99,9 +100,9 @@ def replay(offences: list[Offence], rules: Rules) -> tuple[list[Charge], list[Sa
         charges.append(Charge(offence.infringement_id, at, offence.points, points, at + record,
                               reason))
         after = before + points
-        for step in rules.ladder:
-            if before < step.points <= after:
-                sanctions.append(_sanction(step, at, offence.infringement_id))
+        crossed = [step for step in rules.ladder if before < step.points <= after]
+        if crossed:  # a charge that crosses several thresholds brings the gravest step only
+            sanctions.append(_sanction(crossed[-1], at, offence.infringement_id))
     return charges, sanctions
 
 
