@@ -18,8 +18,13 @@ from contraband.policy import load_pack
 from tests.conftest import DEFAULT_PACK
 
 PG_URL = os.environ.get("CONTRABAND_TEST_DATABASE_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="CONTRABAND_TEST_DATABASE_URL not set"))]
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(not PG_URL, reason="CONTRABAND_TEST_DATABASE_URL not set"),
+    ),
+]
 
 
 def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, select
@@ -13,16 +14,42 @@ from contraband.ledger.verdicts import VerdictLine
 START = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
 
 
-def verdict(listing: str, seller: str = "S1", points: float = 6.0,
-            kind: str = "prohibited_item", item: str = "stun-guns", content: str = "v1",
-            measure: str | None = None) -> VerdictLine:
-    findings = [] if points == 0 else [{
-        "kind": kind, "item_id": item, "measure_id": measure, "points": points,
-        "field": "title", "span": [0, 4], "text": "test", "canonical": "test",
-        "transforms": [], "score": 1.0}]
-    return VerdictLine(listing_id=listing, seller_id=seller, content_hash=content,
-                       action="remove" if points else "allow", points=points,
-                       findings=findings, policy_version="test")
+def verdict(
+    listing: str,
+    seller: str = "S1",
+    points: float = 6.0,
+    kind: str = "prohibited_item",
+    item: str = "stun-guns",
+    content: str = "v1",
+    measure: str | None = None,
+) -> VerdictLine:
+    findings = (
+        []
+        if points == 0
+        else [
+            {
+                "kind": kind,
+                "item_id": item,
+                "measure_id": measure,
+                "points": points,
+                "field": "title",
+                "span": [0, 4],
+                "text": "test",
+                "canonical": "test",
+                "transforms": [],
+                "score": 1.0,
+            }
+        ]
+    )
+    return VerdictLine(
+        listing_id=listing,
+        seller_id=seller,
+        content_hash=content,
+        action="remove" if points else "allow",
+        points=points,
+        findings=findings,
+        policy_version="test",
+    )
 
 
 def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -32,6 +59,30 @@ def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as connection:
         for table in tables.metadata.sorted_tables:
             rows = connection.execute(select(table)).all()
-            out[table.name] = sorted((tuple(str(v) for v in row) for row in rows))
+            out[table.name] = sorted(tuple(str(v) for v in row) for row in rows)
     engine.dispose()
     return out
+
+
+def write_verdicts(path: Path, n: int, sellers: int = 800, seed: int = 3) -> Path:
+    """A verdict file like a catalog rescan's: most listings clean, some with points."""
+    import random
+
+    import msgspec
+
+    rng = random.Random(seed)
+    kinds = [
+        ("prohibited_item", "stun-guns", 6.0),
+        ("prohibited_item", "drug-paraphernalia", 2.0),
+        ("keyword_distortion", "e-cigarettes", 1.0),
+        ("controlled_item", "fireworks", 0.5),
+    ]
+    with path.open("wb") as f:
+        for i in range(n):
+            if rng.random() < 0.15:
+                kind, item, points = rng.choice(kinds)
+                line = verdict(f"L{i}", f"S{rng.randrange(sellers)}", points, kind, item)
+            else:
+                line = verdict(f"L{i}", f"S{rng.randrange(sellers)}", 0)
+            f.write(msgspec.json.encode(line) + b"\n")
+    return path

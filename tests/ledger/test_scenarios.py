@@ -118,19 +118,24 @@ def test_scenario(ledger: Ledger, name: str) -> None:
 
 def test_restriction_at_36_removes_all_products_and_lifting_restores_them(ledger: Ledger) -> None:
     for i in range(3):
-        ledger.record([verdict(f"L{i}a", points=6), verdict(f"L{i}b", points=6)],
-                      START + i * 30 * D)
+        ledger.record(
+            [verdict(f"L{i}a", points=6), verdict(f"L{i}b", points=6)], START + i * 30 * D
+        )
     view = ledger.seller("S1", START + 60 * D + H)
     assert view.active_points == 36
     assert [(s["kind"], s["remove_all_products"]) for s in view.sanctions] == [
-        ("restriction", True)]
+        ("restriction", True)
+    ]
     infringement = _infringement_of(ledger, "L2b", START + 60 * D + H)
     appeal = ledger.file_appeal(infringement, "mistake", START + 61 * D)
     ledger.decide_appeal(appeal.appeal_id, True, "mistake", "rev", START + 61 * D)
     view = ledger.seller("S1", START + 61 * D + H)
     assert view.active_points == 30 and view.sanctions == []
-    lifted = [h["sanction"] for h in view.history if "sanction" in h and
-              h["sanction"]["status"] == "lifted"]
+    lifted = [
+        h["sanction"]
+        for h in view.history
+        if "sanction" in h and h["sanction"]["status"] == "lifted"
+    ]
     assert lifted and lifted[0]["remove_all_products"]
     subjects = [n["subject"] for n in view.notifications]
     assert any("lifted" in s for s in subjects)
@@ -150,8 +155,9 @@ def test_recording_the_same_verdict_twice_is_one_infringement(ledger: Ledger) ->
     ("when", "error", "message"),
     [(START + 8 * D, ConflictError, "appeal window"), (START - D, ConflictError, "before")],
 )
-def test_appeals_out_of_window(ledger: Ledger, when: dt.datetime, error: type,
-                               message: str) -> None:
+def test_appeals_out_of_window(
+    ledger: Ledger, when: dt.datetime, error: type, message: str
+) -> None:
     ledger.record([verdict("L1", points=6)], START)
     infringement = _infringement_of(ledger, "L1", START)
     with pytest.raises(error, match=message):

@@ -49,15 +49,22 @@ def enforce_command(
         summary = ledger.record(read_verdict_lines(verdicts), moment)
     except ContrabandError as error:
         fail(str(error))
-    data = {"verdicts": summary.verdicts, "new_infringements": summary.infringements_new,
-            "point_entries": summary.entries, "sanction_changes": summary.sanctions,
-            "sellers_touched": len(summary.sellers), "db": ledger.store.url}
+    data = {
+        "verdicts": summary.verdicts,
+        "new_infringements": summary.infringements_new,
+        "point_entries": summary.entries,
+        "sanction_changes": summary.sanctions,
+        "sellers_touched": len(summary.sellers),
+        "db": ledger.store.url,
+    }
     if json_output:
         out.print_json(data=data)
     else:
-        out.print(f"recorded {summary.verdicts:,} verdicts: {summary.infringements_new:,} new "
-                  f"infringements, {summary.entries:,} point entries, {summary.sanctions:,} "
-                  f"sanction changes, {len(summary.sellers):,} sellers ({ledger.store.url})")
+        out.print(
+            f"recorded {summary.verdicts:,} verdicts: {summary.infringements_new:,} new "
+            f"infringements, {summary.entries:,} point entries, {summary.sanctions:,} "
+            f"sanction changes, {len(summary.sellers):,} sellers ({ledger.store.url})"
+        )
 
 
 seller_app = typer.Typer(help="Sellers' points and sanctions.", no_args_is_help=True)
@@ -80,20 +87,30 @@ def seller_show(
     if json_output:
         out.print_json(data=view.as_dict())
         return
-    out.print(f"[bold]{seller_id}[/]: [bold]{view.active_points:g}[/] active points "
-              f"as of {view.at.isoformat()}")
+    out.print(
+        f"[bold]{seller_id}[/]: [bold]{view.active_points:g}[/] active points "
+        f"as of {view.at.isoformat()}"
+    )
     table = Table(show_edge=False)
     for column in ("infringement", "rule", "listing", "points", "at", "expires", "status"):
         table.add_column(column)
     for entry in view.entries:
-        table.add_row(entry["infringement_id"], entry["rule"], entry["listing_id"],
-                      f"{entry['points']:g}", entry["at"][:16], entry["expires_at"][:10],
-                      entry["status"])
+        table.add_row(
+            entry["infringement_id"],
+            entry["rule"],
+            entry["listing_id"],
+            f"{entry['points']:g}",
+            entry["at"][:16],
+            entry["expires_at"][:10],
+            entry["status"],
+        )
     out.print(table)
     for sanction in view.sanctions:
-        out.print(f"[red]active {sanction['kind']}[/] from {sanction['start'][:16]} "
-                  f"until {(sanction['end'] or 'further notice')[:16]}"
-                  + (" (all products removed)" if sanction["remove_all_products"] else ""))
+        out.print(
+            f"[red]active {sanction['kind']}[/] from {sanction['start'][:16]} "
+            f"until {(sanction['end'] or 'further notice')[:16]}"
+            + (" (all products removed)" if sanction["remove_all_products"] else "")
+        )
     for appeal in view.appeals:
         out.print(f"appeal {appeal['appeal_id']}: {appeal['status']}")
 
@@ -135,8 +152,9 @@ def appeal_decide(
         fail("give exactly one of --uphold or --overturn")
     ledger = _ledger(db, policy)
     try:
-        appeal = ledger.decide_appeal(appeal_id, overturn, reason, reviewer,
-                                      parse_datetime(at, "--at"))
+        appeal = ledger.decide_appeal(
+            appeal_id, overturn, reason, reviewer, parse_datetime(at, "--at")
+        )
     except ContrabandError as error:
         fail(str(error))
     out.print(f"appeal {appeal.appeal_id} {appeal.status}")
@@ -149,7 +167,9 @@ certificate_app = typer.Typer(help="Certificates on file.", no_args_is_help=True
 def certificate_add(
     seller_id: str = typer.Argument(...),
     item_id: str = typer.Argument(...),
-    countries: str = typer.Option("", "--countries", help="ISO codes, comma-separated; empty = all"),
+    countries: str = typer.Option(
+        "", "--countries", help="ISO codes, comma-separated; empty = all"
+    ),
     until: str = typer.Option(..., "--until", help="Valid until (YYYY-MM-DD)"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     policy: Path = typer.Option(DEFAULT_POLICY, "--policy"),
@@ -161,9 +181,9 @@ def certificate_add(
         fail(f"--countries expects ISO 3166-1 alpha-2 codes, got {countries!r}")
     ledger = _ledger(db, policy)
     try:
-        certificate_id = ledger.add_certificate(seller_id, item_id, codes,
-                                                parse_date(until, "--until"),
-                                                parse_datetime(at, "--at"))
+        certificate_id = ledger.add_certificate(
+            seller_id, item_id, codes, parse_date(until, "--until"), parse_datetime(at, "--at")
+        )
     except ContrabandError as error:
         fail(str(error))
     out.print(f"certificate {certificate_id} on file")
@@ -183,8 +203,18 @@ def audit_export(
     count = 0
     with out_path.open("wb") as f:
         for event in ledger.audit():
-            f.write(orjson.dumps({"event_id": event.event_id, "at": event.at.isoformat(),
-                                  "actor": event.actor, "action": event.action,
-                                  "subject": event.subject, "detail": event.detail}) + b"\n")
+            f.write(
+                orjson.dumps(
+                    {
+                        "event_id": event.event_id,
+                        "at": event.at.isoformat(),
+                        "actor": event.actor,
+                        "action": event.action,
+                        "subject": event.subject,
+                        "detail": event.detail,
+                    }
+                )
+                + b"\n"
+            )
             count += 1
     err.print(f"{count:,} audit events -> {out_path}")

@@ -399,7 +399,7 @@ def _one_charge_per_rule(findings: list[Finding]) -> list[Finding]:
         if rule not in keep or finding.points > keep[rule].points:
             keep[rule] = finding
     charged = {id(f) for f in keep.values()}
-    return [f if id(f) in charged or f.points <= 0 else dataclasses.replace(f, points=0.0)
-            for f in findings]
-
-
+    return [
+        f if id(f) in charged or f.points <= 0 else dataclasses.replace(f, points=0.0)
+        for f in findings
+    ]

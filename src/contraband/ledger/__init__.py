@@ -3,5 +3,13 @@
 from contraband.ledger.rules import Charge, Offence, SanctionEvent, SanctionKind, replay
 from contraband.ledger.service import Ledger, RecordSummary, SellerView
 
-__all__ = ["Charge", "Ledger", "Offence", "RecordSummary", "SanctionEvent", "SanctionKind",
-           "SellerView", "replay"]
+__all__ = [
+    "Charge",
+    "Ledger",
+    "Offence",
+    "RecordSummary",
+    "SanctionEvent",
+    "SanctionKind",
+    "SellerView",
+    "replay",
+]

@@ -10,8 +10,7 @@ from typing import Any
 
 def stable_id(*parts: str, size: int = 16) -> str:
     """A short id derived from its parts: the same facts always get the same id."""
-    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
-                             digest_size=size)
+    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=size)
     return digest.hexdigest()
 
 
@@ -27,6 +26,7 @@ class Infringement:
     measure_id: str | None
     points: float
     at: dt.datetime
+    ordinal: int  # position in the verdict file: orders infringements recorded at one time
     policy_version: str
     evidence: dict[str, Any]
     status: str = "standing"  # standing | overturned

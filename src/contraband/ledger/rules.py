@@ -41,6 +41,7 @@ class Offence:
     at: dt.datetime
     points: float
     controlled: bool = False
+    ordinal: int = 0  # order among offences of the same time (recording order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def replay(offences: list[Offence], rules: Rules) -> tuple[list[Charge], list[Sa
     controlled_seen = 0
     record = dt.timedelta(days=rules.record_days)
     cap_span = dt.timedelta(hours=rules.daily_cap_hours)
-    for offence in sorted(offences, key=lambda o: (o.at, o.infringement_id)):
+    for offence in sorted(offences, key=lambda o: (o.at, o.ordinal, o.infringement_id)):
         at = offence.at
         proposed = offence.points
         reason = ""
@@ -92,13 +93,16 @@ def replay(offences: list[Offence], rules: Rules) -> tuple[list[Charge], list[Sa
             points = max(0.0, min(proposed, rules.daily_cap_points - window_used))
             window_used += points
             if points < proposed:
-                reason = (f"daily cap: at most {rules.daily_cap_points:g} points in the "
-                          f"{rules.daily_cap_hours} h after {window_start.isoformat()}")
+                reason = (
+                    f"daily cap: at most {rules.daily_cap_points:g} points in the "
+                    f"{rules.daily_cap_hours} h after {window_start.isoformat()}"
+                )
         else:
             points = 0.0
         before = active_points(charges, at)
-        charges.append(Charge(offence.infringement_id, at, offence.points, points, at + record,
-                              reason))
+        charges.append(
+            Charge(offence.infringement_id, at, offence.points, points, at + record, reason)
+        )
         after = before + points
         crossed = [step for step in rules.ladder if before < step.points <= after]
         if crossed:  # a charge that crosses several thresholds brings the gravest step only
@@ -115,8 +119,12 @@ def _running_penalty(sanctions: list[SanctionEvent], at: dt.datetime) -> str | N
     for sanction in sanctions:
         if sanction.kind == SanctionKind.TERMINATION and sanction.start <= at:
             return "termination"
-        if (sanction.kind == SanctionKind.RESTRICTION and sanction.start <= at
-                and sanction.end is not None and at < sanction.end):
+        if (
+            sanction.kind == SanctionKind.RESTRICTION
+            and sanction.start <= at
+            and sanction.end is not None
+            and at < sanction.end
+        ):
             return "restriction"
     return None
 

@@ -45,8 +45,9 @@ def read_verdict_lines(path: Path) -> Iterator[VerdictLine]:
             for i, finding in enumerate(verdict.findings):
                 points = finding.get("points", 0)
                 if not isinstance(points, int | float) or points < 0 or "kind" not in finding:
-                    raise InputError(f"{path.name}:{number}: findings[{i}] needs a kind and "
-                                     "non-negative points")
+                    raise InputError(
+                        f"{path.name}:{number}: findings[{i}] needs a kind and non-negative points"
+                    )
             yield verdict
 
 

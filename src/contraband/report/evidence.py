@@ -36,7 +36,9 @@ def reveal(fragment: str) -> str:
             name = unicodedata.name(ch, f"U+{cp:04X}")
             looks = f" (looks like '{target}')" if target else ""
             out.append(f'<span class="glyph" title="{escape(name + looks)}">{escape(ch)}</span>')
-        elif not ch.isascii() and unicodedata.decomposition(ch).startswith(("<wide>", "<font>", "<circle>")):
+        elif not ch.isascii() and unicodedata.decomposition(ch).startswith(
+            ("<wide>", "<font>", "<circle>")
+        ):
             name = unicodedata.name(ch, f"U+{cp:04X}")
             out.append(f'<span class="styled" title="{escape(name)}">{escape(ch)}</span>')
         else:
@@ -45,4 +47,4 @@ def reveal(fragment: str) -> str:
 
 
 def _clip(text: str, start: int, end: int) -> str:
-    return text[start:min(end, start + 2 * CONTEXT)]
+    return text[start : min(end, start + 2 * CONTEXT)]

@@ -22,18 +22,27 @@ _ORDER = {"remove": 0, "review": 1, "restrict": 2, "error": 3, "allow": 4}
 
 
 def write_report(
-    target: Path, listings: Path, verdicts: Path, pack: PolicyPack, as_of: dt.date,
+    target: Path,
+    listings: Path,
+    verdicts: Path,
+    pack: PolicyPack,
+    as_of: dt.date,
     summary: ScanSummary,
 ) -> None:
     """Render the report of a finished scan to `target`."""
-    flagged = sorted(_flagged(listings, verdicts, pack),
-                     key=lambda row: (_ORDER.get(row["action"], 9), -row["points"]))
+    flagged = sorted(
+        _flagged(listings, verdicts, pack),
+        key=lambda row: (_ORDER.get(row["action"], 9), -row["points"]),
+    )
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(
         resources.files("contraband.report").joinpath("templates/report.html").read_text("utf-8")
     )
     html = template.render(
-        pack=pack, as_of=as_of.isoformat(), summary=summary, total=summary.listings,
+        pack=pack,
+        as_of=as_of.isoformat(),
+        summary=summary,
+        total=summary.listings,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         charts=[
             ("Listings by action", _bars(summary.by_action.most_common())),
@@ -42,7 +51,8 @@ def write_report(
             ("Listings hidden, by country", _bars(summary.by_country.most_common(15))),
             ("Disguises undone", _bars(summary.by_transform.most_common(12))),
         ],
-        rows=flagged[:MAX_ROWS], more=max(0, len(flagged) - MAX_ROWS),
+        rows=flagged[:MAX_ROWS],
+        more=max(0, len(flagged) - MAX_ROWS),
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
@@ -50,8 +60,10 @@ def write_report(
 
 def _bars(counts: list[tuple[str, int]]) -> list[dict[str, Any]]:
     top = max((count for _, count in counts), default=1) or 1
-    return [{"label": label, "count": count, "width": round(100 * count / top, 1)}
-            for label, count in counts]
+    return [
+        {"label": label, "count": count, "width": round(100 * count / top, 1)}
+        for label, count in counts
+    ]
 
 
 def _listings(path: Path) -> Iterator[Listing | None]:
@@ -63,7 +75,7 @@ def _listings(path: Path) -> Iterator[Listing | None]:
                 yield parse_listing(record.data)
             else:
                 yield None
-        except Exception:  # noqa: BLE001 - the verdict already says why it is unreadable
+        except Exception:
             yield None
 
 
@@ -76,15 +88,24 @@ def _flagged(listings: Path, verdicts: Path, pack: PolicyPack) -> Iterator[dict[
         for finding in verdict.get("findings") or []:
             text = texts.get(finding.get("field") or "", "")
             item = pack.items_by_id.get(finding.get("item_id") or "")
-            findings.append({
-                **finding, "item_name": item.name if item else "",
-                "evidence": highlight(text, tuple(finding["span"])) if finding.get("span") else "",
-            })
+            findings.append(
+                {
+                    **finding,
+                    "item_name": item.name if item else "",
+                    "evidence": highlight(text, tuple(finding["span"]))
+                    if finding.get("span")
+                    else "",
+                }
+            )
         yield {
-            "id": verdict["listing_id"], "seller": verdict.get("seller_id") or "",
-            "action": verdict["action"], "points": verdict.get("points") or 0,
+            "id": verdict["listing_id"],
+            "seller": verdict.get("seller_id") or "",
+            "action": verdict["action"],
+            "points": verdict.get("points") or 0,
             "circumvention": verdict.get("circumvention"),
             "blocked": verdict.get("blocked_countries") or [],
-            "title": listing.title if listing else "", "category": listing.category if listing else "",
-            "error": verdict.get("error"), "findings": findings,
+            "title": listing.title if listing else "",
+            "category": listing.category if listing else "",
+            "error": verdict.get("error"),
+            "findings": findings,
         }

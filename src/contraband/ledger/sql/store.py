@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import fields
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from contraband.errors import InputError
@@ -32,6 +32,17 @@ from contraband.ledger.model import (
 from contraband.ledger.sql import tables as t
 
 DEFAULT_URL = "sqlite:///contraband.db"
+
+
+def asdict(record: Any) -> dict[str, Any]:
+    """A record's fields as a dict, shallow (dataclasses.asdict deep-copies: 30x slower)."""
+    names = _FIELDS.get(type(record))
+    if names is None:
+        names = _FIELDS[type(record)] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -88,7 +99,9 @@ def _engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql"):
         return create_engine(url, pool_pre_ping=True)
-    raise InputError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://...")
+    raise InputError(
+        f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://..."
+    )
 
 
 def migrate(engine: Engine) -> None:
@@ -100,6 +113,8 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", location)
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # concurrent first runs: one migrates at a time
+            connection.execute(text("SELECT pg_advisory_xact_lock(7254012)"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -113,14 +128,14 @@ class SqlSession:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _insert_ignore(self, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
+    def _insert_ignore(self, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> None:
         if not rows:
-            return 0
+            return
         if self.dialect == "postgresql":
             statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
         else:
             statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
-        return int(self.c.execute(statement, rows).rowcount or 0)
+        self.c.execute(statement, rows)
 
     # --- sellers and listings --------------------------------------------------------------
 
@@ -133,8 +148,12 @@ class SqlSession:
             return  # SQLite: BEGIN IMMEDIATE already holds the database write lock
         ids = sorted(set(seller_ids))
         if ids:
-            self.c.execute(select(t.sellers.c.seller_id).where(t.sellers.c.seller_id.in_(ids))
-                           .order_by(t.sellers.c.seller_id).with_for_update())
+            self.c.execute(
+                select(t.sellers.c.seller_id)
+                .where(t.sellers.c.seller_id.in_(ids))
+                .order_by(t.sellers.c.seller_id)
+                .with_for_update()
+            )
 
     def seller_exists(self, seller_id: str) -> bool:
         query = select(t.sellers.c.seller_id).where(t.sellers.c.seller_id == seller_id)
@@ -151,83 +170,166 @@ class SqlSession:
             base = sqlite.insert(table)
         statement = base.on_conflict_do_update(
             index_elements=["listing_id"],
-            set_={c: base.excluded[c] for c in ("seller_id", "content_hash", "action",
-                                                "policy_version", "recorded_at")},
+            set_={
+                c: base.excluded[c]
+                for c in ("seller_id", "content_hash", "action", "policy_version", "recorded_at")
+            },
         )
         self.c.execute(statement, rows)
 
     # --- infringements ---------------------------------------------------------------------
 
     def add_infringements(self, infringements: list[Infringement]) -> int:
+        """Insert those not yet recorded; returns how many were new."""
+        if not infringements:
+            return 0
+        ids = list({i.infringement_id for i in infringements})
+        known: set[str] = set()
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            known.update(
+                self.c.execute(
+                    select(t.infringements.c.infringement_id).where(
+                        t.infringements.c.infringement_id.in_(chunk)
+                    )
+                ).scalars()
+            )
         rows = [dict(asdict(i), at=_utc(i.at)) for i in infringements]
-        return self._insert_ignore(t.infringements, rows, ["infringement_id"])
+        self._insert_ignore(t.infringements, rows, ["infringement_id"])
+        return len(set(ids) - known)
 
     def infringement(self, infringement_id: str) -> Infringement | None:
-        row = self.c.execute(select(t.infringements).where(
-            t.infringements.c.infringement_id == infringement_id)).mappings().first()
+        row = (
+            self.c.execute(
+                select(t.infringements).where(t.infringements.c.infringement_id == infringement_id)
+            )
+            .mappings()
+            .first()
+        )
         return _infringement(row) if row else None
 
     def infringements(self, seller_id: str) -> list[Infringement]:
-        rows = self.c.execute(select(t.infringements).where(
-            t.infringements.c.seller_id == seller_id).order_by(
-            t.infringements.c.at, t.infringements.c.infringement_id)).mappings()
+        rows = self.c.execute(
+            select(t.infringements)
+            .where(t.infringements.c.seller_id == seller_id)
+            .order_by(
+                t.infringements.c.at, t.infringements.c.ordinal, t.infringements.c.infringement_id
+            )
+        ).mappings()
         return [_infringement(r) for r in rows]
 
     def set_infringement_status(self, infringement_id: str, status: str) -> None:
-        self.c.execute(update(t.infringements).where(
-            t.infringements.c.infringement_id == infringement_id).values(status=status))
+        self.c.execute(
+            update(t.infringements)
+            .where(t.infringements.c.infringement_id == infringement_id)
+            .values(status=status)
+        )
 
     # --- points ------------------------------------------------------------------------------
 
     def entries(self, seller_id: str) -> list[PointEntry]:
-        rows = self.c.execute(select(t.point_entries).where(
-            t.point_entries.c.seller_id == seller_id).order_by(
-            t.point_entries.c.at, t.point_entries.c.entry_id)).mappings()
-        return [PointEntry(**{**r, "at": _aware(r["at"]), "expires_at": _aware(r["expires_at"]),
-                              "recorded_at": _aware(r["recorded_at"])}) for r in rows]
+        rows = self.c.execute(
+            select(t.point_entries)
+            .where(t.point_entries.c.seller_id == seller_id)
+            .order_by(t.point_entries.c.at, t.point_entries.c.entry_id)
+        ).mappings()
+        return [
+            PointEntry(
+                **{
+                    **r,
+                    "at": _aware(r["at"]),
+                    "expires_at": _aware(r["expires_at"]),
+                    "recorded_at": _aware(r["recorded_at"]),
+                }
+            )
+            for r in rows
+        ]
 
     def add_entries(self, entries: list[PointEntry]) -> None:
         if entries:
-            self.c.execute(insert(t.point_entries), [
-                dict(asdict(e), at=_utc(e.at), expires_at=_utc(e.expires_at),
-                     recorded_at=_utc(e.recorded_at)) for e in entries])
+            self.c.execute(
+                insert(t.point_entries),
+                [
+                    dict(
+                        asdict(e),
+                        at=_utc(e.at),
+                        expires_at=_utc(e.expires_at),
+                        recorded_at=_utc(e.recorded_at),
+                    )
+                    for e in entries
+                ],
+            )
 
     # --- sanctions -----------------------------------------------------------------------------
 
     def sanctions(self, seller_id: str) -> list[Sanction]:
-        rows = self.c.execute(select(t.sanctions).where(t.sanctions.c.seller_id == seller_id)
-                              .order_by(t.sanctions.c.start, t.sanctions.c.sanction_id)).mappings()
-        return [Sanction(**{**r, "start": _aware(r["start"]), "end": _aware(r["end"]),
-                            "created_at": _aware(r["created_at"]),
-                            "lifted_at": _aware(r["lifted_at"])}) for r in rows]
+        rows = self.c.execute(
+            select(t.sanctions)
+            .where(t.sanctions.c.seller_id == seller_id)
+            .order_by(t.sanctions.c.start, t.sanctions.c.sanction_id)
+        ).mappings()
+        return [
+            Sanction(
+                **{
+                    **r,
+                    "start": _aware(r["start"]),
+                    "end": _aware(r["end"]),
+                    "created_at": _aware(r["created_at"]),
+                    "lifted_at": _aware(r["lifted_at"]),
+                }
+            )
+            for r in rows
+        ]
 
     def add_sanctions(self, sanctions: list[Sanction]) -> None:
         if sanctions:
-            self.c.execute(insert(t.sanctions), [
-                dict(asdict(s), start=_utc(s.start), end=_utc(s.end),
-                     created_at=_utc(s.created_at), lifted_at=_utc(s.lifted_at))
-                for s in sanctions])
+            self.c.execute(
+                insert(t.sanctions),
+                [
+                    dict(
+                        asdict(s),
+                        start=_utc(s.start),
+                        end=_utc(s.end),
+                        created_at=_utc(s.created_at),
+                        lifted_at=_utc(s.lifted_at),
+                    )
+                    for s in sanctions
+                ],
+            )
 
-    def set_sanction_lift(self, sanction_id: str, lifted_at: dt.datetime | None,
-                          reason: str | None) -> None:
-        self.c.execute(update(t.sanctions).where(t.sanctions.c.sanction_id == sanction_id)
-                       .values(lifted_at=_utc(lifted_at), lifted_reason=reason))
+    def set_sanction_lift(
+        self, sanction_id: str, lifted_at: dt.datetime | None, reason: str | None
+    ) -> None:
+        self.c.execute(
+            update(t.sanctions)
+            .where(t.sanctions.c.sanction_id == sanction_id)
+            .values(lifted_at=_utc(lifted_at), lifted_reason=reason)
+        )
 
     # --- appeals -------------------------------------------------------------------------------
 
     def appeal(self, appeal_id: str) -> Appeal | None:
-        row = self.c.execute(select(t.appeals).where(t.appeals.c.appeal_id == appeal_id)
-                             ).mappings().first()
+        row = (
+            self.c.execute(select(t.appeals).where(t.appeals.c.appeal_id == appeal_id))
+            .mappings()
+            .first()
+        )
         return _appeal(row) if row else None
 
     def appeal_for(self, infringement_id: str) -> Appeal | None:
-        row = self.c.execute(select(t.appeals).where(
-            t.appeals.c.infringement_id == infringement_id)).mappings().first()
+        row = (
+            self.c.execute(select(t.appeals).where(t.appeals.c.infringement_id == infringement_id))
+            .mappings()
+            .first()
+        )
         return _appeal(row) if row else None
 
     def appeals(self, seller_id: str) -> list[Appeal]:
-        rows = self.c.execute(select(t.appeals).where(t.appeals.c.seller_id == seller_id)
-                              .order_by(t.appeals.c.filed_at)).mappings()
+        rows = self.c.execute(
+            select(t.appeals)
+            .where(t.appeals.c.seller_id == seller_id)
+            .order_by(t.appeals.c.filed_at)
+        ).mappings()
         return [_appeal(r) for r in rows]
 
     def add_appeal(self, appeal: Appeal) -> None:
@@ -235,23 +337,40 @@ class SqlSession:
 
     def update_appeal(self, appeal: Appeal) -> None:
         row = _appeal_row(appeal)
-        self.c.execute(update(t.appeals).where(t.appeals.c.appeal_id == appeal.appeal_id)
-                       .values(**{k: v for k, v in row.items() if k != "appeal_id"}))
+        self.c.execute(
+            update(t.appeals)
+            .where(t.appeals.c.appeal_id == appeal.appeal_id)
+            .values(**{k: v for k, v in row.items() if k != "appeal_id"})
+        )
 
     # --- certificates --------------------------------------------------------------------------
 
     def add_certificate(self, certificate: CertificateRecord) -> None:
-        row = dict(asdict(certificate), countries=",".join(certificate.countries),
-                   valid_until=_utc(certificate.valid_until), added_at=_utc(certificate.added_at))
+        row = dict(
+            asdict(certificate),
+            countries=",".join(certificate.countries),
+            valid_until=_utc(certificate.valid_until),
+            added_at=_utc(certificate.added_at),
+        )
         self._insert_ignore(t.certificates, [row], ["certificate_id"])
 
     def certificates(self, seller_id: str, item_id: str) -> list[CertificateRecord]:
-        rows = self.c.execute(select(t.certificates).where(
-            t.certificates.c.seller_id == seller_id, t.certificates.c.item_id == item_id)
+        rows = self.c.execute(
+            select(t.certificates).where(
+                t.certificates.c.seller_id == seller_id, t.certificates.c.item_id == item_id
+            )
         ).mappings()
-        return [CertificateRecord(**{**r, "countries": tuple(c for c in r["countries"].split(",") if c),
-                                     "valid_until": _aware(r["valid_until"]),
-                                     "added_at": _aware(r["added_at"])}) for r in rows]
+        return [
+            CertificateRecord(
+                **{
+                    **r,
+                    "countries": tuple(c for c in r["countries"].split(",") if c),
+                    "valid_until": _aware(r["valid_until"]),
+                    "added_at": _aware(r["added_at"]),
+                }
+            )
+            for r in rows
+        ]
 
     # --- audit and outbox ----------------------------------------------------------------------
 
@@ -260,8 +379,9 @@ class SqlSession:
         self._insert_ignore(t.audit_log, rows, ["event_id"])
 
     def audit(self) -> Iterator[AuditEvent]:
-        rows = self.c.execute(select(t.audit_log).order_by(t.audit_log.c.at,
-                                                           t.audit_log.c.event_id)).mappings()
+        rows = self.c.execute(
+            select(t.audit_log).order_by(t.audit_log.c.at, t.audit_log.c.event_id)
+        ).mappings()
         for r in rows:
             yield AuditEvent(**{**r, "at": _aware(r["at"])})
 
@@ -270,10 +390,21 @@ class SqlSession:
         self._insert_ignore(t.outbox, rows, ["message_id"])
 
     def notifications(self, seller_id: str) -> list[Notification]:
-        rows = self.c.execute(select(t.outbox).where(t.outbox.c.seller_id == seller_id)
-                              .order_by(t.outbox.c.created_at, t.outbox.c.message_id)).mappings()
-        return [Notification(**{k: (_aware(v) if k == "created_at" else v)
-                                for k, v in r.items() if k != "sent_at"}) for r in rows]
+        rows = self.c.execute(
+            select(t.outbox)
+            .where(t.outbox.c.seller_id == seller_id)
+            .order_by(t.outbox.c.created_at, t.outbox.c.message_id)
+        ).mappings()
+        return [
+            Notification(
+                **{
+                    k: (_aware(v) if k == "created_at" else v)
+                    for k, v in r.items()
+                    if k != "sent_at"
+                }
+            )
+            for r in rows
+        ]
 
 
 def _infringement(row: Any) -> Infringement:
@@ -281,10 +412,10 @@ def _infringement(row: Any) -> Infringement:
 
 
 def _appeal(row: Any) -> Appeal:
-    return Appeal(**{**row, "filed_at": _aware(row["filed_at"]),
-                     "decided_at": _aware(row["decided_at"])})
+    return Appeal(
+        **{**row, "filed_at": _aware(row["filed_at"]), "decided_at": _aware(row["decided_at"])}
+    )
 
 
 def _appeal_row(appeal: Appeal) -> dict[str, Any]:
-    return dict(asdict(appeal), filed_at=_utc(appeal.filed_at),
-                decided_at=_utc(appeal.decided_at))
+    return dict(asdict(appeal), filed_at=_utc(appeal.filed_at), decided_at=_utc(appeal.decided_at))

@@ -22,13 +22,15 @@ from sqlalchemy import (
 metadata = MetaData()
 
 sellers = Table(
-    "sellers", metadata,
+    "sellers",
+    metadata,
     Column("seller_id", String(200), primary_key=True),
     Column("first_seen", DateTime, nullable=False),
 )
 
 listings = Table(
-    "listings", metadata,
+    "listings",
+    metadata,
     Column("listing_id", String(1000), primary_key=True),
     Column("seller_id", String(200), ForeignKey("sellers.seller_id"), nullable=False),
     Column("content_hash", String(64), nullable=False),
@@ -38,7 +40,8 @@ listings = Table(
 )
 
 infringements = Table(
-    "infringements", metadata,
+    "infringements",
+    metadata,
     Column("infringement_id", String(40), primary_key=True),
     Column("seller_id", String(200), ForeignKey("sellers.seller_id"), nullable=False),
     Column("listing_id", String(1000), nullable=False),
@@ -49,6 +52,7 @@ infringements = Table(
     Column("measure_id", String(80)),
     Column("points", Float, nullable=False),  # proposed by the verdict
     Column("at", DateTime, nullable=False),
+    Column("ordinal", Integer, nullable=False),  # order among infringements of the same time
     Column("policy_version", String(100), nullable=False),
     Column("evidence", JSON, nullable=False),
     Column("status", String(20), nullable=False),  # standing | overturned
@@ -57,10 +61,12 @@ infringements = Table(
 Index("ix_infringements_seller", infringements.c.seller_id)
 
 point_entries = Table(  # append-only: an infringement's charge is the sum of its entries
-    "point_entries", metadata,
+    "point_entries",
+    metadata,
     Column("entry_id", String(60), primary_key=True),
-    Column("infringement_id", String(40), ForeignKey("infringements.infringement_id"),
-           nullable=False),
+    Column(
+        "infringement_id", String(40), ForeignKey("infringements.infringement_id"), nullable=False
+    ),
     Column("seq", Integer, nullable=False),
     Column("seller_id", String(200), nullable=False),
     Column("points", Float, nullable=False),
@@ -74,7 +80,8 @@ point_entries = Table(  # append-only: an infringement's charge is the sum of it
 Index("ix_point_entries_seller", point_entries.c.seller_id)
 
 sanctions = Table(
-    "sanctions", metadata,
+    "sanctions",
+    metadata,
     Column("sanction_id", String(40), primary_key=True),
     Column("seller_id", String(200), ForeignKey("sellers.seller_id"), nullable=False),
     Column("kind", String(30), nullable=False),
@@ -90,7 +97,8 @@ sanctions = Table(
 Index("ix_sanctions_seller", sanctions.c.seller_id)
 
 certificates = Table(
-    "certificates", metadata,
+    "certificates",
+    metadata,
     Column("certificate_id", String(40), primary_key=True),
     Column("seller_id", String(200), nullable=False),
     Column("item_id", String(80), nullable=False),
@@ -101,10 +109,16 @@ certificates = Table(
 Index("ix_certificates_seller_item", certificates.c.seller_id, certificates.c.item_id)
 
 appeals = Table(
-    "appeals", metadata,
+    "appeals",
+    metadata,
     Column("appeal_id", String(44), primary_key=True),
-    Column("infringement_id", String(40), ForeignKey("infringements.infringement_id"),
-           nullable=False, unique=True),
+    Column(
+        "infringement_id",
+        String(40),
+        ForeignKey("infringements.infringement_id"),
+        nullable=False,
+        unique=True,
+    ),
     Column("seller_id", String(200), nullable=False),
     Column("reason", Text, nullable=False),
     Column("filed_at", DateTime, nullable=False),
@@ -115,7 +129,8 @@ appeals = Table(
 )
 
 audit_log = Table(  # append-only: who, when, why
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("event_id", String(200), primary_key=True),
     Column("at", DateTime, nullable=False),
     Column("actor", String(200), nullable=False),
@@ -126,7 +141,8 @@ audit_log = Table(  # append-only: who, when, why
 Index("ix_audit_at", audit_log.c.at)
 
 outbox = Table(  # seller notifications for the platform's mailer
-    "outbox", metadata,
+    "outbox",
+    metadata,
     Column("message_id", String(200), primary_key=True),
     Column("seller_id", String(200), nullable=False),
     Column("channel", String(20), nullable=False),

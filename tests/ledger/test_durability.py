@@ -1,0 +1,107 @@
+"""Two processes at once, and a kill -9 mid-run: the ledger equals one clean run, row for row."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from contraband.ledger.sql import tables
+from tests.ledger.conftest import BACKENDS, fresh_database_url
+from tests.ledger.helpers import dump, write_verdicts
+
+AT = "2024-03-01T10:00:00"
+
+
+def enforce(verdicts: Path, url: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "contraband.cli.main",
+            "enforce",
+            str(verdicts),
+            "--db",
+            url,
+            "--at",
+            AT,
+            "--policy",
+            str(Path(__file__).parents[2] / "policies" / "default"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def finish(process: subprocess.Popen[bytes]) -> None:
+    _, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr.decode()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _databases(backend: str, tmp_path: Path, n: int) -> tuple:  # type: ignore[type-arg]
+    clean = fresh_database_url(backend, tmp_path / "clean")
+    other = fresh_database_url(backend, tmp_path / "other")
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "other").mkdir()
+    return clean, other
+
+
+def test_two_processes_at_once_equal_one_clean_run(backend: str, tmp_path: Path) -> None:
+    verdicts = write_verdicts(tmp_path / "verdicts.jsonl", 10_000)
+    clean_gen, other_gen = _databases(backend, tmp_path, 10_000)
+    clean, other = next(clean_gen), next(other_gen)
+    try:
+        finish(enforce(verdicts, clean))
+        first, second = enforce(verdicts, other), enforce(verdicts, other)
+        finish(first)
+        finish(second)
+        assert dump(other) == dump(clean)
+    finally:
+        for gen in (clean_gen, other_gen):
+            gen.close()
+
+
+def _rows(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(tables.listings)).scalar() or 0
+            )
+    except Exception:
+        return 0
+    finally:
+        engine.dispose()
+
+
+def test_kill_9_mid_run_then_rerun_equals_a_clean_run(backend: str, tmp_path: Path) -> None:
+    verdicts = write_verdicts(tmp_path / "verdicts.jsonl", 100_000)
+    clean_gen, other_gen = _databases(backend, tmp_path, 100_000)
+    clean, other = next(clean_gen), next(other_gen)
+    try:
+        finish(enforce(verdicts, clean))
+        victim = enforce(verdicts, other)
+        deadline = time.monotonic() + 120
+        while _rows(other) < 20_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        assert victim.stderr is not None
+        victim.stderr.close()
+        partial = _rows(other)
+        assert 0 < partial < 100_000, "the kill should land mid-run"
+        finish(enforce(verdicts, other))
+        assert dump(other) == dump(clean)
+    finally:
+        for gen in (clean_gen, other_gen):
+            gen.close()
