@@ -74,12 +74,11 @@ class Screener:
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(
-            state["pack"],
-            state["index"],  # type: ignore[misc]
-            certificates=state["certificates"],
-            category_model=state["category_model"],
-        )
+        self.pack = state["pack"]
+        self.index = state["index"]
+        self.certificates = state["certificates"]
+        self.category_model = state["category_model"]
+        self._matcher = Matcher(self.index)
 
     def screen(self, listing: Listing, as_of: dt.date) -> Verdict:
         hits = self._matcher.find(listing.fields())

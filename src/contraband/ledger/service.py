@@ -319,8 +319,8 @@ class Ledger:
                         seller_id,
                         "email",
                         f"Your {current.kind.replace('_', ' ')} has been lifted",
-                        f"The {current.kind.replace('_', ' ')} of {current.start.date()} was lifted "
-                        f"on {at.date()}: {cause}."
+                        f"The {current.kind.replace('_', ' ')} of {current.start.date()} "
+                        f"was lifted on {at.date()}: {cause}."
                         + (" Your products are restored." if current.remove_all_products else ""),
                         at,
                     )
@@ -560,7 +560,7 @@ def _view(
     net: dict[str, float] = defaultdict(float)
     for entry in entries:
         net[entry.infringement_id] += entry.points
-    rows = []
+    rows: list[dict[str, Any]] = []
     for infringement_id, points in net.items():
         infringement = infringements[infringement_id]
         expires = infringement.at + dt.timedelta(days=365)

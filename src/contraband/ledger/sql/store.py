@@ -131,11 +131,12 @@ class SqlSession:
     def _insert_ignore(self, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> None:
         if not rows:
             return
-        if self.dialect == "postgresql":
-            statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
-        else:
-            statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+        statement = self._dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
         self.c.execute(statement, rows)
+
+    def _dialect_insert(self, table: Any) -> Any:
+        """INSERT with the dialect's ON CONFLICT support."""
+        return postgresql.insert(table) if self.dialect == "postgresql" else sqlite.insert(table)
 
     # --- sellers and listings --------------------------------------------------------------
 
@@ -164,10 +165,7 @@ class SqlSession:
             return
         rows = [dict(asdict(s), recorded_at=_utc(s.recorded_at)) for s in states]
         table = t.listings
-        if self.dialect == "postgresql":
-            base = postgresql.insert(table)
-        else:
-            base = sqlite.insert(table)
+        base = self._dialect_insert(table)
         statement = base.on_conflict_do_update(
             index_elements=["listing_id"],
             set_={
@@ -397,7 +395,7 @@ class SqlSession:
         ).mappings()
         return [
             Notification(
-                **{
+                **{  # type: ignore[arg-type]
                     k: (_aware(v) if k == "created_at" else v)
                     for k, v in r.items()
                     if k != "sent_at"
