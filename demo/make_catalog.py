@@ -6,7 +6,8 @@ Deterministic (seed 7). Ordinary products across many categories (some of them c
 prohibited and controlled items, country-restricted ones, and evasions of every kind:
 look-alike letters, invisible characters, leetspeak, separators, stretched letters,
 fullwidth letters, misspellings, split words, misplaced categories and concept swaps
-("electronic stick ... mint pods"). Each listing carries `demo_truth` (what was planted), which contraband ignores.
+("electronic stick ... mint pods"). Each listing carries `demo_truth` (what was planted),
+which contraband ignores.
 """
 
 from __future__ import annotations
