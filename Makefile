@@ -23,8 +23,13 @@ demo: $(STAMP)
 	$(PY) -m contraband.cli.main policy check policies/default --as-of $(AS_OF)
 	$(PY) -m contraband.cli.main scan demo/catalog.jsonl --policy policies/default \
 	    --as-of $(AS_OF) --out $(OUT)/demo-verdicts.jsonl --report $(OUT)/demo-report.html
+	$(PY) -m contraband.cli.main enforce $(OUT)/demo-verdicts.jsonl \
+	    --db sqlite:///$(OUT)/demo.db --at $(AS_OF)T12:00:00
+	$(PY) -m contraband.cli.main seller show S003 --db sqlite:///$(OUT)/demo.db \
+	    --at $(AS_OF)T18:00:00
 	@echo
 	@echo "verdicts: $(OUT)/demo-verdicts.jsonl"
+	@echo "ledger:   $(OUT)/demo.db  (try: $(PY) -m contraband.cli.main seller show S001 --db sqlite:///$(OUT)/demo.db)"
 	@echo "report:   $(OUT)/demo-report.html  (open it in a browser)"
 
 test: $(STAMP)
