@@ -145,8 +145,11 @@ def test_index_survives_pickling(index: TermIndex) -> None:
 
 
 def test_field_separator_in_input_is_harmless(matcher: Matcher) -> None:
-    hits = matcher.find([("title", "va\x00pe vape")])
-    assert [(h.text, h.span) for h in hits] == [("vape", (6, 10))]
+    """A NUL inside a word splits it (read as a split word); offsets stay exact."""
+    text = "va\x00pe vape"
+    hits = matcher.find([("title", text)])
+    assert [(h.text, h.span) for h in hits] == [("va\x00pe", (0, 5)), ("vape", (6, 10))]
+    assert all(text[slice(*h.span)] == h.text for h in hits)
 
 
 INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -37,6 +37,7 @@ class LiteralKind(IntEnum):
     EXACT = 0
     JOINED = 1  # a multi-word term written as one word ("vapepen")
     EXCEPTION = 2
+    SPLIT = 3  # a word of the term split off two letters ("va pe", "gla ss bong")
 
 
 def allowed_edits(word: str) -> int:
@@ -91,6 +92,8 @@ class TermIndex:
             literal_targets[_literal(words)].append((i, LiteralKind.EXACT))
             if len(words) > 1:
                 literal_targets[_literal(("".join(words),))].append((i, LiteralKind.JOINED))
+            for split in _two_letter_splits(words):
+                literal_targets[_literal(split)].append((i, LiteralKind.SPLIT))
             for exception in term.exceptions:
                 exception_words = check_term(Term(exception, term.item_id))
                 literal_targets[_literal(exception_words)].append((i, LiteralKind.EXCEPTION))
@@ -135,6 +138,31 @@ class TermIndex:
                 object.__setattr__(self, name, value)
         blob = state["database"]
         self.database = _load(blob) if blob is not None else None
+
+
+#: Two-letter words common enough that a split ending in one is ordinary text.
+COMMON_SHORT_WORDS = frozenset(
+    ["an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my", "no", "of", "on", "or", "so", "to", "up", "us", "we", "am", "id", "ok", "tv", "uk", "ad", "al", "ex", "hi", "lo", "oh", "pm", "re", "vs"]
+)
+
+
+def _two_letter_splits(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """The term with one word split two letters from an end ("vape" -> "va pe").
+
+    Splits that leave a longer fragment on both sides are found by the token layer when a
+    fragment is not an ordinary word; splitting off two letters makes fragments that often
+    are ("va", "pe"), which only a literal of the whole phrase can catch without noise.
+    """
+    if not _spaced(words):
+        return
+    for k, word in enumerate(words):
+        if len(word) < 4 or not word.isalpha():
+            continue
+        for cut in {2, len(word) - 2}:
+            head, tail = word[:cut], word[cut:]
+            if head in COMMON_SHORT_WORDS or tail in COMMON_SHORT_WORDS:
+                continue  # "an other", "to day": ordinary text, not a disguise
+            yield (*words[:k], head, tail, *words[k + 1 :])
 
 
 def _spaced(words: Sequence[str]) -> bool:

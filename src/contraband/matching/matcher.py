@@ -33,6 +33,12 @@ _TOKEN = re.compile(rb"[^ ]+")
 _MAX_AMBIGUOUS = 4  # '1' positions tried both ways; beyond that, all-i and all-l only
 _CACHE_LIMIT = 200_000
 
+_LITERAL_FLAGS = {
+    LiteralKind.EXACT: 0,
+    LiteralKind.JOINED: Flag.JOINED,
+    LiteralKind.SPLIT: Flag.SPLIT,
+}
+
 #: Confidence that a span really is the term, by what had to be undone to see it.
 _FLAG_CONFIDENCE = {
     Flag.SPLIT: 0.85,
@@ -239,8 +245,7 @@ class Matcher:
                 if kind == LiteralKind.EXCEPTION:
                     exceptions.setdefault(term, []).append((start, end))
                 else:
-                    flags = Flag.JOINED if kind == LiteralKind.JOINED else 0
-                    candidates.append(_Candidate(term, start, end, flags))
+                    candidates.append(_Candidate(term, start, end, _LITERAL_FLAGS[kind]))
         return candidates, exceptions
 
     def _hit(
@@ -255,17 +260,20 @@ class Matcher:
         field = bisect.bisect_right(field_starts, start) - 1
         offset = field_starts[field]
         term = self.index.terms[cand.term]
-        return field, Hit(
-            item_id=term.item_id,
-            term=term.text,
-            field=fields[field][0],
-            span=(start - offset, end - offset),
-            text=canonical.original[start:end],
-            canonical=canonical.key[cand.start : cand.end],
-            transforms=tuple(flag_names(flags)),
-            distortion=_distortion(flags),
-            score=_score(flags, cand.edits, len(b" ".join(self.index.term_words[cand.term]))),
-            edits=cand.edits,
+        return (
+            field,
+            Hit(
+                item_id=term.item_id,
+                term=term.text,
+                field=fields[field][0],
+                span=(start - offset, end - offset),
+                text=fields[field][1][start - offset : end - offset],  # as written, NULs included
+                canonical=canonical.key[cand.start : cand.end],
+                transforms=tuple(flag_names(flags)),
+                distortion=_distortion(flags),
+                score=_score(flags, cand.edits, len(b" ".join(self.index.term_words[cand.term]))),
+                edits=cand.edits,
+            ),
         )
 
 

@@ -161,11 +161,19 @@ def _confusable_targets() -> dict[str, str]:
         if len(ch) != 1 or ch.isascii() or not ch.isalpha():
             continue
         targets = [e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii()]
-        letters = [t.lower() for t in targets if t.isalpha()]
+        letters = [t for t in targets if t.isalpha()]
         if letters:
-            # Prefer the lowercase letter when both cases are listed ('о' ~ 'o' and 'O').
-            table[ch] = min(letters, key=lambda t: (t not in targets, t))
+            # Prefer the letter of the same case ('о' ~ 'o', 'В' ~ 'B'); the key is
+            # case-folded later anyway.
+            same_case = [t for t in letters if t.isupper() == ch.isupper()]
+            table[ch] = min(same_case or letters)
     return table
+
+
+@lru_cache(maxsize=1)
+def lookalike_letters() -> frozenset[str]:
+    """Every non-ASCII letter that imitates a Latin one."""
+    return frozenset(_confusable_targets())
 
 
 def confusable_target(ch: str) -> str | None:
@@ -176,10 +184,32 @@ def confusable_target(ch: str) -> str | None:
 #: Non-ASCII punctuation that sellers use as letter separators, folded to ASCII '.'.
 _DOTS = set("·•∙‧・⋅●◦")
 _APOSTROPHES = set("’‘ʼ`´")
+# Symbols and letters that spam writers use for Latin letters (Apache SpamAssassin's
+# replace-tags classes) and that Unicode does not list as confusables.
+_SYMBOL_LETTERS = {
+    "§": "s",
+    "¦": "s",
+    "£": "l",
+    "¤": "e",
+    "¥": "y",
+    "×": "x",
+    "µ": "u",
+    "þ": "p",
+    "Þ": "p",
+    "ø": "o",
+    "Ø": "o",
+    "Ð": "d",
+    "ƒ": "f",
+    "¢": "c",
+    "€": "e",
+}
 
 
 def _fold_char(ch: str) -> tuple[str, int]:
-    """Fold one character: ignorable -> '', compatibility/accents removed, case folded.
+    """Fold one character: ignorable -> '', compatibility forms and accents undone.
+
+    Case is left alone here: look-alikes are recognised by their original case ('В' looks
+    like 'B', 'в' like nothing), so case folding is a later transform.
 
     Non-ASCII punctuation and symbols become a space (dashes '-' and middle dots '.', which
     the separator transform reads), so after folding every non-word character is ASCII.
@@ -192,6 +222,8 @@ def _fold_char(ch: str) -> tuple[str, int]:
     category = unicodedata.category(ch)
     if category in ("Mn", "Me"):
         return "", Flag.ACCENT
+    if ch in _SYMBOL_LETTERS:
+        return _SYMBOL_LETTERS[ch], Flag.LEET
     flags = 0
     out = ch
     decomposition = unicodedata.decomposition(ch)
@@ -216,10 +248,6 @@ def _fold_char(ch: str) -> tuple[str, int]:
         if out in _APOSTROPHES:
             return "'", 0
         return ("-" if unicodedata.category(out) == "Pd" else " "), 0
-    folded = out.casefold()
-    if folded != out:
-        flags |= Flag.CASE
-        out = folded
     return out, flags
 
 

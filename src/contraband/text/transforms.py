@@ -8,8 +8,8 @@ every transform to `apply(s) == replay(s, edits(s))`.
 Application order (each step sees the previous step's output):
 
 1. `Fold`: default-ignorable characters removed; compatibility forms (fullwidth, mathematical,
-   circled, ligatures) and accents undone; case folded. Non-ASCII text only; ASCII is lowercased.
-   Risk: none for matching (a folded key is never displayed).
+   circled, ligatures) and accents undone; spam symbols read as letters (§ -> s). Non-ASCII
+   characters only. Risk: none for matching (a folded key is never displayed).
 2. `LookalikeFold`: letters of another script that imitate Latin ones (UTS #39 confusables) are
    folded to Latin, but only in words that mix scripts, or in words written wholly in look-alikes
    of a script the text never genuinely uses (no letter of that script without a Latin twin).
@@ -35,7 +35,14 @@ from typing import NamedTuple
 
 import hyperscan
 
-from contraband.text.chars import FOLD_TABLE, Flag, confusable_target, fold_flags, script_of
+from contraband.text.chars import (
+    FOLD_TABLE,
+    Flag,
+    confusable_target,
+    fold_flags,
+    lookalike_letters,
+    script_of,
+)
 
 #: Separates screened fields inside one key; never produced by any transform.
 FIELD_SEPARATOR = "\x00"
@@ -103,15 +110,31 @@ def _fold_run(match: re.Match[str]) -> str:
 
 
 class Fold(Transform):
+    """Non-ASCII characters through the fold table (invisible removed, compatibility forms
+    and accents undone); ASCII text passes untouched."""
+
     name = "fold"
 
     def apply(self, s: str) -> str:
+        return s if s.isascii() else _NON_ASCII_RUN.sub(_fold_run, s)
+
+    def edits(self, s: str) -> Iterator[Edit]:
         if s.isascii():
-            return s.lower()
-        # ASCII letters lowercased in C (bytes.lower leaves non-ASCII alone), then the rare
-        # non-ASCII runs folded through the table: same result as translating every char.
-        ascii_lowered = s.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
-        return _NON_ASCII_RUN.sub(_fold_run, ascii_lowered)
+            return
+        for i, ch in enumerate(s):
+            if not ch.isascii():
+                folded = FOLD_TABLE[ord(ch)]
+                if folded != ch:
+                    yield Edit(i, i + 1, folded, fold_flags(ch))
+
+
+class Case(Transform):
+    """Case folded (full Unicode case folding: 'ß' -> 'ss'), after look-alikes are read."""
+
+    name = "case"
+
+    def apply(self, s: str) -> str:
+        return s.lower() if s.isascii() else s.casefold()
 
     def edits(self, s: str) -> Iterator[Edit]:
         if s.isascii():
@@ -120,9 +143,9 @@ class Fold(Transform):
                     yield Edit(i, i + 1, ch.lower(), Flag.CASE)
             return
         for i, ch in enumerate(s):
-            folded = FOLD_TABLE[ord(ch)]
+            folded = ch.casefold()
             if folded != ch:
-                yield Edit(i, i + 1, folded, fold_flags(ch))
+                yield Edit(i, i + 1, folded, Flag.CASE)
 
 
 _NON_ASCII_WORD = re.compile(r"[^\W_]*[^\x00-\x7f][^\W_]*")
@@ -153,23 +176,36 @@ class LookalikeFold(Transform):
 
         def replace(match: re.Match[str]) -> str:
             word = match.group()
-            scripts = {script_of(c) for c in word if c.isalpha()}
-            mixed = "LATIN" in scripts and len(scripts) > 1
-            if not mixed and ("LATIN" in scripts or scripts & genuine):
+            lookalikes = [c for c in word if _is_lookalike(c)]
+            if not lookalikes:
                 return word
-            return "".join(
-                (confusable_target(c) or c) if script_of(c) not in ("LATIN", "") else c
-                for c in word
-            )
+            plain = any(c.isascii() and c.isalpha() for c in word)
+            if not plain and any(script_of(c) in genuine for c in word if c.isalpha()):
+                return word  # a word of a script this text genuinely writes in
+            return "".join(_latin(c) if _is_lookalike(c) else c for c in word)
 
         return replace
 
 
+def _latin(c: str) -> str:
+    """The Latin letter `c` imitates, in `c`'s own case (the key is case-folded later)."""
+    return confusable_target(c) or c
+
+
+def _is_lookalike(c: str) -> bool:
+    """A non-ASCII letter that imitates a Latin one (of any script, Latin's own included:
+    dotless i, ɑ, ʀ, ꜱ...)."""
+    return c in lookalike_letters()
+
+
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+
+
 def _has_foreign_letters(s: str) -> bool:
-    """Does `s` contain a letter of a script other than Latin (the only case with work)?"""
+    """Does `s` contain a look-alike letter (the only case with work to do)?"""
     if s.isascii():
         return False
-    return any(not c.isascii() and script_of(c) not in ("LATIN", "") for c in set(s))
+    return not lookalike_letters().isdisjoint(_NON_ASCII_CHAR.findall(s))
 
 
 def _genuine_scripts(s: str) -> set[str]:
@@ -183,7 +219,7 @@ def _genuine_scripts(s: str) -> set[str]:
         script_of(c)
         for c in set(s)
         if not c.isascii() and c.isalpha() and confusable_target(c) is None
-    }
+    } - {"LATIN"}  # Latin is what look-alikes imitate: never a reason to keep them
 
 
 _CONTRACTION = re.compile(r"'(?<=[^\W\d_]')(?:s|t|d|m|ll|re|ve)(?![^\W_])")
@@ -359,14 +395,15 @@ _L = r"[^\W\d_]"
 _D = "[" + _LEET_DIGITS + "]"
 _LEET_SHAPE = re.compile(
     f"{_L}[{_LEET_DIGITS}@$!|+8]+{_L}|{_D}{_L}{{2,}}{_D}|[{_LEET_DIGITS}$@]{_L}{{4}}"
-    f"|{_L}{{3}}[{_LEET_DIGITS}$@]"
+    f"|{_L}{{3}}[{_LEET_DIGITS}$@+]"
     f"|{_L}{{2}}[{_LEET_DIGITS}@$!|+8]{{2}}"
+    f"|^[@$+]{_L}{{3}}"
 )
 _LEET_PREFILTER = (
-    rb"[a-z][0134579@$!|+8]+[a-z]|[0134579][a-z]{2,}[0134579]|[0134579$@][a-z]{4}|[a-z]{3}[0134579$@]"
-    rb"|[a-z]{2}[0134579@$!|+8]{2}"
+    rb"[a-z][0134579@$!|+8]+[a-z]|[0134579][a-z]{2,}[0134579]|[0134579$@][a-z]{4}"
+    rb"|[a-z]{3}[0134579$@+]|[a-z]{2}[0134579@$!|+8]{2}|[@$+][a-z]{3}"
 )
-_LEET_EDGES = "!|+"  # "great!" is not "great1"; "bow$" is "bows"
+_LEET_EDGES = "!|"  # "great!" is not "great1"; "bow$" is "bows", "elephan+" "elephant"
 
 
 class Leetspeak(PrefilteredTransform):
@@ -457,6 +494,7 @@ class Spacing(Transform):
 PIPELINE: tuple[Transform, ...] = (
     Fold(),
     LookalikeFold(),
+    Case(),
     Contractions(),
     SeparatorJoin(),
     Leetspeak(),

@@ -1,0 +1,338 @@
+"""Screening quality on real titles: recall per distortion family, false hits on retail.
+
+    python bench/quality.py [--per-family 2000] [--seed 11]
+
+Development data from ../shared/data (never copied into the project):
+- Flipkart retail titles (benign): terms of the default pack are planted into real titles,
+  disguised by each family, and the benchmark counts how often the planted term is found;
+- the same titles unmodified: hits there that are not the literal term are false hits;
+- Agora darknet titles: how many drug and weapon titles the pack catches as written.
+Disguises come from generators written here, using the Unicode confusables and default-
+ignorable lists and the Apache SpamAssassin letter classes in ../shared/data.
+Prints a table and writes bench/results/quality.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, SHARED, table, write_results
+
+from contraband.matching import Distortion, Matcher
+from contraband.policy import load_pack
+from contraband.screening import build_index, pack_terms
+
+DATA = SHARED / "data"
+Disguise = Callable[[str, random.Random], str]
+
+
+def load_confusables() -> dict[str, list[str]]:
+    """Latin lowercase letter -> non-ASCII characters Unicode says look like it (UTS #39)."""
+    out: dict[str, list[str]] = {}
+    for line in (DATA / "unicode_confusables" / "confusables.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        source, target, *_ = (part.strip() for part in line.split(";"))
+        if " " in source or " " in target:
+            continue
+        src, dst = chr(int(source, 16)), chr(int(target, 16))
+        if not src.isascii() and dst.isascii() and dst.isalpha() and dst.islower():
+            if unicodedata.category(src).startswith("L"):
+                out.setdefault(dst, []).append(src)
+    return out
+
+
+def load_ignorables() -> list[str]:
+    out = []
+    path = DATA / "unicode_confusables" / "DerivedCoreProperties_Default_Ignorable_Code_Point.txt"
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line.endswith("; Default_Ignorable_Code_Point"):
+            continue
+        codes = line.split(";")[0].strip()
+        first, _, last = codes.partition("..")
+        for cp in range(int(first, 16), int(last or first, 16) + 1):
+            if unicodedata.category(chr(cp)) != "Cn":  # assigned characters only
+                out.append(chr(cp))
+    return out
+
+
+def load_spamassassin() -> dict[str, list[str]]:
+    """Letter -> its SpamAssassin substitutes that are symbols, digits or accented forms."""
+    out: dict[str, list[str]] = {}
+    path = DATA / "perturbations" / "spamassassin_replacetags_letter_classes.csv"
+    with path.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            tag, pattern = row["tag"], row["pattern_with_latin1_decoded"]
+            if len(tag) != 1:
+                continue
+            letter = tag.lower()
+            if pattern.startswith("(?:"):
+                alternatives = [a.replace("\\", "") for a in pattern[3:-1].split("|")]
+                options = [a.strip("[]") for a in alternatives]
+                subs = [o for o in options if o and o != letter and len(o) > 1]
+            else:
+                chars = pattern.strip("[]").replace("\\", "")
+                subs = [c for c in chars if c != letter and not (c.isascii() and c.isalpha())]
+            if subs:
+                out[letter] = subs
+    return out
+
+
+LEET = {
+    "a": "4@",
+    "e": "3",
+    "i": "1!|",
+    "l": "1|",
+    "o": "0",
+    "s": "5$",
+    "t": "7+",
+    "b": "8",
+    "g": "9",
+}
+
+
+def families(
+    confusables: dict[str, list[str]], ignorables: list[str], spam: dict[str, list[str]]
+) -> dict[str, tuple[Disguise, bool]]:
+    """Family name -> (disguise, deliberate?)."""
+
+    def per_letter(
+        term: str,
+        rng: random.Random,
+        table_: dict[str, list[str]] | dict[str, str],
+        rate: float = 0.6,
+    ) -> str:
+        out = []
+        changed = False
+        for c in term:
+            options = table_.get(c)
+            if options and rng.random() < rate:
+                out.append(rng.choice(list(options)))
+                changed = True
+            else:
+                out.append(c)
+        if not changed:  # make sure at least one letter is disguised
+            positions = [i for i, c in enumerate(term) if table_.get(c)]
+            if positions:
+                i = rng.choice(positions)
+                out[i] = rng.choice(list(table_[term[i]]))
+        return "".join(out)
+
+    def invisible(term: str, rng: random.Random) -> str:
+        out = []
+        for i, c in enumerate(term):
+            out.append(c)
+            if c != " " and i < len(term) - 1 and rng.random() < 0.5:
+                out.append(rng.choice(ignorables))
+        if len(out) == len(term) and len(term) > 1:
+            out.insert(1, rng.choice(ignorables))
+        return "".join(out)
+
+    def separators(term: str, rng: random.Random) -> str:
+        sep = rng.choice([".", "-", "_", " ", "*", "/", "·", " . ", " - "])
+        return " ".join(sep.join(word) for word in term.split(" "))
+
+    def stretched(term: str, rng: random.Random) -> str:
+        out = []
+        letters = [i for i, c in enumerate(term) if c.isalpha()]
+        chosen = set(rng.sample(letters, k=max(1, len(letters) // 3)))
+        for i, c in enumerate(term):
+            out.append(c * (rng.randint(2, 4) if i in chosen else 1))
+        return "".join(out)
+
+    def styled(offset: Callable[[str], str]) -> Disguise:
+        return lambda term, rng: "".join(
+            offset(c) if c.isascii() and c.isalpha() else c for c in term
+        )
+
+    def mixed_case(term: str, rng: random.Random) -> str:
+        return "".join(c.upper() if rng.random() < 0.5 else c for c in term)
+
+    def split(term: str, rng: random.Random) -> str:
+        words = term.split(" ")
+        k = max(range(len(words)), key=lambda j: len(words[j]))
+        word = words[k]
+        if len(word) < 4:
+            return term
+        i = rng.randrange(2, len(word) - 1)
+        words[k] = word[:i] + " " + word[i:]
+        return " ".join(words)
+
+    def joined(term: str, rng: random.Random) -> str:
+        return term.replace(" ", "").replace("-", "")
+
+    def typo(term: str, rng: random.Random) -> str:
+        words = term.split(" ")
+        k = max(range(len(words)), key=lambda j: len(words[j]))
+        word = words[k]
+        i = rng.randrange(1, len(word) - 1)
+        op = rng.choice(["sub", "del", "ins", "swap"])
+        letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        if op == "sub":
+            word = word[:i] + (letter if letter != word[i] else "z") + word[i + 1 :]
+        elif op == "del":
+            word = word[:i] + word[i + 1 :]
+        elif op == "ins":
+            word = word[:i] + letter + word[i:]
+        else:
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        words[k] = word
+        return " ".join(words)
+
+    def combined(term: str, rng: random.Random) -> str:
+        return invisible(
+            per_letter(per_letter(term, rng, LEET_TABLE, 0.3), rng, confusables, 0.3), rng
+        )
+
+    LEET_TABLE = {k: list(v) for k, v in LEET.items()}
+    fullwidth = styled(lambda c: chr(ord(c) + 0xFEE0))
+    math_bold = styled(
+        lambda c: unicodedata.lookup(
+            f"MATHEMATICAL BOLD {'SMALL' if c.islower() else 'CAPITAL'} {c.upper()}"
+        )
+    )
+    circled = styled(
+        lambda c: unicodedata.lookup(
+            f"CIRCLED LATIN {'SMALL' if c.islower() else 'CAPITAL'} LETTER {c.upper()}"
+        )
+    )
+    return {
+        "lookalike (UTS #39)": (lambda t, r: per_letter(t, r, confusables), True),
+        "invisible characters": (invisible, True),
+        "leetspeak": (lambda t, r: per_letter(t, r, LEET_TABLE), True),
+        "SpamAssassin classes": (lambda t, r: per_letter(t, r, spam), True),
+        "separators": (separators, True),
+        "stretched letters": (stretched, True),
+        "fullwidth": (fullwidth, True),
+        "mathematical bold": (math_bold, True),
+        "circled letters": (circled, True),
+        "split word": (split, True),
+        "combined (leet+lookalike+invisible)": (combined, True),
+        "mixed case": (mixed_case, False),
+        "run together": (joined, False),
+        "single typo (5+ letters)": (typo, False),
+    }
+
+
+def flipkart_titles() -> list[str]:
+    with (DATA / "benign_flipkart" / "flipkart_products_dev.csv").open(encoding="utf-8") as f:
+        return [row["product_name"] for row in csv.DictReader(f) if row["product_name"].strip()]
+
+
+def agora_titles() -> list[tuple[str, str]]:
+    with (DATA / "prohibited_agora_2014" / "agora_2014_dev.csv").open(encoding="utf-8") as f:
+        return [(row["title"], row["category_path"]) for row in csv.DictReader(f)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--per-family", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    if not DATA.exists():
+        sys.exit(f"missing {DATA}: the quality benchmark needs ../shared/data")
+    rng = random.Random(args.seed)
+    pack = load_pack(ROOT / "policies" / "default")
+    terms = [t for t in pack_terms(pack) if t.language == "en"]
+    matcher = Matcher(build_index(pack))
+    titles = flipkart_titles()
+    fams = families(load_confusables(), load_ignorables(), load_spamassassin())
+
+    results: dict[str, dict[str, object]] = {}
+    rows = []
+    for name, (disguise, deliberate) in fams.items():
+        found = deliberate_class = 0
+        misses: list[str] = []
+        eligible = [t for t in terms if "typo" not in name or max(map(len, t.text.split())) >= 5]
+        for _ in range(args.per_family):
+            term = rng.choice(eligible)
+            written = disguise(term.text, rng)
+            words = rng.choice(titles).split()
+            words.insert(rng.randrange(len(words) + 1), written)
+            hits = matcher.find([("title", " ".join(words))])
+            mine = [h for h in hits if h.item_id == term.item_id]
+            if mine:
+                found += 1
+                deliberate_class += any(h.distortion == Distortion.DELIBERATE for h in mine)
+            elif len(misses) < 15:
+                misses.append(written)
+        recall = found / args.per_family
+        results[name] = {
+            "recall": recall,
+            "deliberate_class_share": deliberate_class / max(found, 1),
+            "deliberate_family": deliberate,
+            "missed_examples": misses,
+        }
+        rows.append(
+            (
+                name,
+                "deliberate" if deliberate else "honest",
+                f"{recall:.1%}",
+                f"{deliberate_class / max(found, 1):.0%}",
+            )
+        )
+
+    literal = Counter()
+    false_hits: list[tuple[str, str, str]] = []
+    for title in titles:
+        for hit in matcher.find([("title", title)]):
+            if hit.distortion == Distortion.NONE:
+                literal[hit.term] += 1
+            else:
+                false_hits.append((title, hit.term, hit.text))
+    per_10k = len(false_hits) / len(titles) * 10_000
+
+    agora = agora_titles()
+    caught: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for title, path in agora:
+        top = path.split("/")[0]
+        if top not in ("Drugs", "Weapons"):
+            continue
+        group = "/".join(path.split("/")[:2])
+        total[group] += 1
+        caught[group] += bool(matcher.find([("title", title)]))
+    agora_rows = [
+        (g, f"{caught[g]}/{total[g]}", f"{caught[g] / total[g]:.0%}")
+        for g in sorted(total, key=lambda g: -total[g])[:14]
+    ]
+
+    print(table(rows, ("family", "kind", "recall", "classed deliberate")))
+    print(
+        f"\nunmodified Flipkart titles: {len(titles):,}; false hits (not the literal term): "
+        f"{len(false_hits)} = {per_10k:.2f} per 10,000 titles; literal policy terms found: "
+        f"{sum(literal.values())} ({', '.join(f'{t} {n}' for t, n in literal.most_common(8))})"
+    )
+    for title, term, text in false_hits[:10]:
+        print(f"  false hit: {term!r} as {text!r} in {title[:80]!r}")
+    print("\nAgora 2014 titles caught by the default pack, as written (top groups):")
+    print(table(agora_rows, ("category", "caught", "share")))
+    path = write_results(
+        "quality",
+        {
+            "per_family": args.per_family,
+            "seed": args.seed,
+            "families": results,
+            "flipkart_titles": len(titles),
+            "false_hits": len(false_hits),
+            "false_hits_per_10k": per_10k,
+            "false_hit_examples": false_hits[:50],
+            "literal_terms_in_flipkart": dict(literal.most_common()),
+            "agora_caught": {g: [caught[g], total[g]] for g in total},
+        },
+    )
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
