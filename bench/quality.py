@@ -45,9 +45,9 @@ def load_confusables() -> dict[str, list[str]]:
         if " " in source or " " in target:
             continue
         src, dst = chr(int(source, 16)), chr(int(target, 16))
-        if not src.isascii() and dst.isascii() and dst.isalpha() and dst.islower():
-            if unicodedata.category(src).startswith("L"):
-                out.setdefault(dst, []).append(src)
+        letter = unicodedata.category(src).startswith("L")
+        if letter and not src.isascii() and dst.isascii() and dst.isalpha() and dst.islower():
+            out.setdefault(dst, []).append(src)
     return out
 
 
