@@ -142,10 +142,7 @@ class TermIndex:
 
 #: Two-letter words common enough that a split ending in one is ordinary text.
 COMMON_SHORT_WORDS = frozenset(
-    (
-        "an as at be by do go he if in is it me my no of on or so to up us we am id ok tv uk"
-        " ad al ex hi lo oh pm re vs"
-    ).split()
+    ["an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my", "no", "of", "on", "or", "so", "to", "up", "us", "we", "am", "id", "ok", "tv", "uk", "ad", "al", "ex", "hi", "lo", "oh", "pm", "re", "vs"]
 )
 
 
