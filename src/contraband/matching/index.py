@@ -141,9 +141,8 @@ class TermIndex:
 
 
 #: Two-letter words common enough that a split ending in one is ordinary text.
-COMMON_SHORT_WORDS = frozenset(
-    ["an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my", "no", "of", "on", "or", "so", "to", "up", "us", "we", "am", "id", "ok", "tv", "uk", "ad", "al", "ex", "hi", "lo", "oh", "pm", "re", "vs"]
-)
+_SHORT = "an as at be by do go he if in is it me my no of on or so to up us we am id ok tv uk"
+COMMON_SHORT_WORDS = frozenset((_SHORT + " ad al ex hi lo oh pm re vs").split())
 
 
 def _two_letter_splits(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
