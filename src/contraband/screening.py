@@ -8,7 +8,7 @@ Screener pickles (the index ships as bytes), so batch workers receive one ready 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from contraband.decision import (
@@ -29,6 +29,8 @@ class CategoryModel(Protocol):
     """Predicts where a listing belongs (see contraband.category)."""
 
     def predict_listing(self, listing: Listing) -> CategoryPrediction | None: ...
+
+    def predict_listings(self, listings: Sequence[Listing]) -> list[CategoryPrediction | None]: ...
 
 
 def pack_terms(pack: PolicyPack) -> list[Term]:
@@ -80,10 +82,38 @@ class Screener:
         self.category_model = state["category_model"]
         self._matcher = Matcher(self.index)
 
-    def screen(self, listing: Listing, as_of: dt.date) -> Verdict:
+    def screen(
+        self, listing: Listing, as_of: dt.date, prediction: CategoryPrediction | None = None
+    ) -> Verdict:
+        """The verdict on one listing (`prediction`: a category prediction made in bulk)."""
         hits = self._matcher.find(listing.fields())
-        prediction = self.category_model.predict_listing(listing) if self.category_model else None
+        if prediction is None and self.category_model is not None:
+            prediction = self.category_model.predict_listing(listing)
         return decide(listing, hits, self.pack, as_of, self.certificates, prediction)
+
+    def screen_records(self, records: Sequence[tuple[Any, str]], as_of: dt.date) -> list[Verdict]:
+        """Verdicts for input records ((raw JSON bytes or a mapping, where)), in order.
+
+        Listings are decoded first so the category model, if any, predicts them in one call.
+        """
+        decoded: list[Listing | Verdict] = []
+        for record, where in records:
+            try:
+                decoded.append(
+                    decode_listing(record) if isinstance(record, bytes) else parse_listing(record)
+                )
+            except ContrabandError as error:
+                decoded.append(self._error(record, f"{where}: {error}", as_of))
+        listings = [d for d in decoded if isinstance(d, Listing)]
+        predictions = iter(
+            self.category_model.predict_listings(listings)
+            if self.category_model
+            else [None] * len(listings)
+        )
+        return [
+            d if isinstance(d, Verdict) else self.screen(d, as_of, next(predictions))
+            for d in decoded
+        ]
 
     def screen_record(self, record: Any, as_of: dt.date, where: str) -> Verdict:
         """Screen one input record (raw JSON bytes or a mapping); an unreadable one gets an

@@ -108,13 +108,13 @@ def screen_records(
     screener: Screener, records: Iterable[Record], as_of: dt.date, summary: ScanSummary
 ) -> list[bytes]:
     """Verdicts (as JSON lines) for records, in order; `summary` counts them."""
-    out = []
+    out: list[bytes] = []
+    readable = [(r.raw if r.raw is not None else r.data, r.where) for r in records
+                if r.error is None]
+    verdicts = iter(screener.screen_records(readable, as_of))
     for record in records:
-        if record.error is not None:
-            verdict = screener.error(record.error, as_of, record.data)
-        else:
-            data = record.raw if record.raw is not None else record.data
-            verdict = screener.screen_record(data, as_of, record.where)
+        verdict = (screener.error(record.error, as_of, record.data) if record.error is not None
+                   else next(verdicts))
         summary.add(verdict)
         out.append(verdict.json())
     return out

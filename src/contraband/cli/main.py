@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from contraband.cli import ledger_cmd, policy_cmd
+from contraband.cli import category_cmd, ledger_cmd, policy_cmd
 from contraband.cli.scan_cmd import scan_command
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app.add_typer(ledger_cmd.seller_app, name="seller")
 app.add_typer(ledger_cmd.appeal_app, name="appeal")
 app.add_typer(ledger_cmd.certificate_app, name="certificate")
 app.add_typer(ledger_cmd.audit_app, name="audit")
+app.add_typer(category_cmd.app, name="category")
 
 
 def main() -> None:

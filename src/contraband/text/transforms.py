@@ -179,7 +179,9 @@ class LookalikeFold(Transform):
             lookalikes = [c for c in word if _is_lookalike(c)]
             if not lookalikes:
                 return word
-            plain = any(c.isascii() and c.isalpha() for c in word)
+            plain = any(  # a Latin letter that is itself (ASCII, or ß, æ, ł...)
+                c.isalpha() and script_of(c) == "LATIN" and not _is_lookalike(c) for c in word
+            )
             if not plain and any(script_of(c) in genuine for c in word if c.isalpha()):
                 return word  # a word of a script this text genuinely writes in
             return "".join(_latin(c) if _is_lookalike(c) else c for c in word)

@@ -1,0 +1,70 @@
+"""`contraband category train`: learn where listings belong from labelled listings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from contraband.cli.common import fail, out
+from contraband.errors import ContrabandError
+
+app = typer.Typer(help="Category models.", no_args_is_help=True)
+
+
+@app.command("train")
+def train(
+    listings: Path = typer.Option(..., "--listings", help="Listings with `category` filled in"),
+    out_path: Path = typer.Option(..., "--out", help="Model file to write"),
+    depth: int = typer.Option(2, "--depth", min=1, max=6, help="Category levels to learn"),
+    test_share: float = typer.Option(0.2, "--test-share", min=0.05, max=0.5),
+    kind: str = typer.Option("linear", "--kind", help="linear (default) or naive_bayes"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Train on most listings, report held-out top-1/top-3 accuracy per level, save the model."""
+    from contraband.batch.records import read_records
+    from contraband.category.model import CategoryModel, listing_text, split_train_test
+    from contraband.listing import decode_listing, parse_listing
+
+    texts: list[str] = []
+    paths: list[str] = []
+    skipped = 0
+    try:
+        for record in read_records(listings):
+            try:
+                listing = (decode_listing(record.raw) if record.raw is not None
+                           else parse_listing(record.data))
+            except ContrabandError:
+                skipped += 1
+                continue
+            if listing.category:
+                texts.append(listing_text(listing))
+                paths.append(listing.category)
+            else:
+                skipped += 1
+    except ContrabandError as error:
+        fail(str(error))
+    if len(texts) < 20:
+        fail(f"{listings}: only {len(texts)} labelled listings; need at least 20")
+    train_idx, test_idx = split_train_test(len(texts), test_share, seed)
+    started = time.perf_counter()
+    try:
+        model = CategoryModel.train([texts[i] for i in train_idx], [paths[i] for i in train_idx],
+                                    depth=depth, kind=kind)
+    except ContrabandError as error:
+        fail(str(error))
+    seconds = time.perf_counter() - started
+    evaluation = model.evaluate([texts[i] for i in test_idx], [paths[i] for i in test_idx])
+    model.meta.update({"source": str(listings), "test_examples": evaluation.examples,
+                       "top1": evaluation.top1, "top3": evaluation.top3})
+    model.save(out_path)
+    table = Table(title=f"held-out accuracy on {evaluation.examples:,} listings", show_edge=False)
+    for column in ("level", "top-1", "top-3"):
+        table.add_column(column)
+    for level in sorted(evaluation.top1):
+        table.add_row(str(level), f"{evaluation.top1[level]:.1%}", f"{evaluation.top3[level]:.1%}")
+    out.print(table)
+    out.print(f"trained on {len(train_idx):,} listings ({model.meta['categories']} categories) in "
+              f"{seconds:.1f} s; skipped {skipped:,} unlabelled or unreadable; model: {out_path}")
