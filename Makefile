@@ -21,8 +21,11 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	@rm -f $(OUT)/demo.db
 	$(PY) -m contraband.cli.main policy check policies/default --as-of $(AS_OF)
+	$(PY) -m contraband.cli.main category train --listings demo/catalog.jsonl \
+	    --out $(OUT)/demo-category-model.pkl
 	$(PY) -m contraband.cli.main scan demo/catalog.jsonl --policy policies/default \
-	    --as-of $(AS_OF) --out $(OUT)/demo-verdicts.jsonl --report $(OUT)/demo-report.html
+	    --as-of $(AS_OF) --out $(OUT)/demo-verdicts.jsonl --report $(OUT)/demo-report.html \
+	    --category-model $(OUT)/demo-category-model.pkl
 	$(PY) -m contraband.cli.main enforce $(OUT)/demo-verdicts.jsonl \
 	    --db sqlite:///$(OUT)/demo.db --at $(AS_OF)T12:00:00
 	$(PY) -m contraband.cli.main seller show S003 --db sqlite:///$(OUT)/demo.db \
@@ -46,6 +49,8 @@ bench: $(STAMP)
 	$(PY) bench/throughput.py
 	$(PY) bench/quality.py
 	$(PY) bench/scan.py
+	$(PY) bench/ledger.py
+	$(PY) bench/category.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

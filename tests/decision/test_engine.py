@@ -165,3 +165,27 @@ def test_content_hash_tracks_screened_fields_only(mini_screener: Screener) -> No
     b = parse_listing({"id": "1", "title": "x", "updated_at": "2021-01-01"})
     c = parse_listing({"id": "1", "title": "y"})
     assert a.content_hash() == b.content_hash() != c.content_hash()
+
+
+def test_item_misplacement_without_measure_or_special_category_goes_to_review(
+    mini_screener: Screener,
+) -> None:
+    """A laser pointer filed outside its category where no measure applies: review, 0 points."""
+    v = verdict(
+        mini_screener, D(2020, 3, 1), "Laser pointer", countries=["DE"], category="Home & Garden"
+    )
+    assert (v.action, v.points, v.circumvention) == (Action.REVIEW, 0, False)
+    finding = v.findings[0]
+    assert finding.kind.value == "misplaced_category"
+    assert finding.detail["expected_categories"] == ["Lights & Lighting > Laser Pointers"]
+
+
+def test_designated_category_covers_its_descendants(mini_screener: Screener) -> None:
+    v = verdict(
+        mini_screener,
+        D(2020, 3, 1),
+        "Drone kit",
+        countries=["DE"],
+        category="Toys & Hobbies > Drones > Racing",
+    )
+    assert v.action == Action.ALLOW and v.findings == ()

@@ -109,12 +109,16 @@ def screen_records(
 ) -> list[bytes]:
     """Verdicts (as JSON lines) for records, in order; `summary` counts them."""
     out: list[bytes] = []
-    readable = [(r.raw if r.raw is not None else r.data, r.where) for r in records
-                if r.error is None]
+    readable = [
+        (r.raw if r.raw is not None else r.data, r.where) for r in records if r.error is None
+    ]
     verdicts = iter(screener.screen_records(readable, as_of))
     for record in records:
-        verdict = (screener.error(record.error, as_of, record.data) if record.error is not None
-                   else next(verdicts))
+        verdict = (
+            screener.error(record.error, as_of, record.data)
+            if record.error is not None
+            else next(verdicts)
+        )
         summary.add(verdict)
         out.append(verdict.json())
     return out

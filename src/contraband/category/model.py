@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sklearn.base import BaseEstimator, ClassifierMixin
+
 from contraband.decision import CategoryPrediction
 from contraband.errors import ModelError
 from contraband.listing import Listing
@@ -36,8 +38,9 @@ DESCRIPTION_CHARS = 200
 
 
 def listing_text(listing: Listing) -> str:
-    return key(" ".join((listing.title, listing.keywords_text,
-                         listing.description[:DESCRIPTION_CHARS])))
+    return key(
+        " ".join((listing.title, listing.keywords_text, listing.description[:DESCRIPTION_CHARS]))
+    )
 
 
 def cut(path: str, depth: int) -> str:
@@ -72,8 +75,9 @@ class CategoryModel:
     # --- training ------------------------------------------------------------------------
 
     @classmethod
-    def train(cls, texts: Sequence[str], paths: Sequence[str], *, depth: int = 2,
-              kind: str = "linear") -> CategoryModel:
+    def train(
+        cls, texts: Sequence[str], paths: Sequence[str], *, depth: int = 2, kind: str = "linear"
+    ) -> CategoryModel:
         """Fit on canonical texts and their category paths (cut to `depth` levels)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.pipeline import make_pipeline, make_union
@@ -82,20 +86,35 @@ class CategoryModel:
         counts = Counter(labels)
         keep = [i for i, label in enumerate(labels) if counts[label] >= MIN_EXAMPLES]
         if len({labels[i] for i in keep}) < 2:
-            raise ModelError("need at least two categories with "
-                             f"{MIN_EXAMPLES}+ labelled listings each to train")
+            raise ModelError(
+                f"need at least two categories with {MIN_EXAMPLES}+ labelled listings each to train"
+            )
         features = make_union(
-            TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=60_000,
-                            sublinear_tf=True, dtype=_float32()),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3,
-                            max_features=60_000, sublinear_tf=True, dtype=_float32()),
+            TfidfVectorizer(
+                ngram_range=(1, 2),
+                min_df=2,
+                max_features=60_000,
+                sublinear_tf=True,
+                dtype=_float32(),
+            ),
+            TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=(3, 5),
+                min_df=3,
+                max_features=60_000,
+                sublinear_tf=True,
+                dtype=_float32(),
+            ),
         )
         pipeline = make_pipeline(features, _classifier(kind))
         pipeline.fit([texts[i] for i in keep], [labels[i] for i in keep])
         _shrink(pipeline)
-        meta = {"trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "examples": len(keep), "categories": len({labels[i] for i in keep}),
-                "kind": kind}
+        meta = {
+            "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "examples": len(keep),
+            "categories": len({labels[i] for i in keep}),
+            "kind": kind,
+        }
         return cls(pipeline, depth, meta)
 
     # --- predicting ------------------------------------------------------------------------
@@ -143,11 +162,13 @@ class CategoryModel:
             best = max(range(len(sums)), key=sums.__getitem__)
             best_top = self._tops[best]
             in_top = [j for j in range(len(row)) if self._top_of[j] == best]
-            best_path = str(classes[max(in_top, key=lambda j: row[j])])
+            best_column = max(in_top, key=lambda j: row[j])
             declared = top_level(listings[i].category)
             out[i] = CategoryPrediction(
-                path=best_path, probability=sums[best],
+                path=str(classes[best_column]),
+                probability=sums[best],
                 top_level_matches=declared == best_top or declared not in self._tops,
+                path_probability=float(row[best_column]),
             )
         return out
 
@@ -186,14 +207,16 @@ def load_model(path: Path) -> CategoryModel:
         raise ModelError(f"{path}: no such model file")
     try:
         with path.open("rb") as f:
-            data = pickle.load(f)  # noqa: S301 - model files are the operator's own artifacts
-    except Exception as error:  # noqa: BLE001
+            data = pickle.load(f)
+    except Exception as error:
         raise ModelError(f"{path}: not a contraband category model ({error})") from None
     if not isinstance(data, dict) or "format" not in data:
         raise ModelError(f"{path}: not a contraband category model")
     if data["format"] != FORMAT:
-        raise ModelError(f"{path}: model format {data['format']!r}, this contraband reads "
-                         f"{FORMAT!r}: retrain it with `contraband category train`")
+        raise ModelError(
+            f"{path}: model format {data['format']!r}, this contraband reads "
+            f"{FORMAT!r}: retrain it with `contraband category train`"
+        )
     model = data.get("model")
     if not isinstance(model, CategoryModel):
         raise ModelError(f"{path}: not a contraband category model")
@@ -224,8 +247,9 @@ def _classifier(kind: str) -> Any:
     if kind == "linear":
         from sklearn.linear_model import SGDClassifier
 
-        return SGDClassifier(loss="modified_huber", alpha=2e-5, max_iter=50, tol=1e-3,
-                             random_state=0)
+        return SGDClassifier(
+            loss="modified_huber", alpha=2e-5, max_iter=50, tol=1e-3, random_state=0
+        )
     if kind == "naive_bayes":
         from sklearn.naive_bayes import ComplementNB
 
@@ -233,10 +257,10 @@ def _classifier(kind: str) -> Any:
     raise ModelError(f"unknown model kind {kind!r} (linear or naive_bayes)")
 
 
-class _ProbabilisticNB:
-    """ComplementNB with calibrated-enough probabilities (softmax of its scores)."""
+class _ProbabilisticNB(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """ComplementNB with probabilities (a softmax of its scores), for the comparison."""
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any = None) -> None:
         self.model = model
 
     def fit(self, x: Any, y: Any) -> _ProbabilisticNB:
@@ -247,8 +271,11 @@ class _ProbabilisticNB:
     def predict_proba(self, x: Any) -> Any:
         import numpy as np
 
-        scores = self.model.predict_joint_log_proba(x) if hasattr(
-            self.model, "predict_joint_log_proba") else self.model.predict_log_proba(x)
+        scores = (
+            self.model.predict_joint_log_proba(x)
+            if hasattr(self.model, "predict_joint_log_proba")
+            else self.model.predict_log_proba(x)
+        )
         scores = scores - scores.max(axis=1, keepdims=True)
         expo = np.exp(scores)
         return expo / expo.sum(axis=1, keepdims=True)

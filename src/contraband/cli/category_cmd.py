@@ -34,8 +34,11 @@ def train(
     try:
         for record in read_records(listings):
             try:
-                listing = (decode_listing(record.raw) if record.raw is not None
-                           else parse_listing(record.data))
+                listing = (
+                    decode_listing(record.raw)
+                    if record.raw is not None
+                    else parse_listing(record.data)
+                )
             except ContrabandError:
                 skipped += 1
                 continue
@@ -51,14 +54,21 @@ def train(
     train_idx, test_idx = split_train_test(len(texts), test_share, seed)
     started = time.perf_counter()
     try:
-        model = CategoryModel.train([texts[i] for i in train_idx], [paths[i] for i in train_idx],
-                                    depth=depth, kind=kind)
+        model = CategoryModel.train(
+            [texts[i] for i in train_idx], [paths[i] for i in train_idx], depth=depth, kind=kind
+        )
     except ContrabandError as error:
         fail(str(error))
     seconds = time.perf_counter() - started
     evaluation = model.evaluate([texts[i] for i in test_idx], [paths[i] for i in test_idx])
-    model.meta.update({"source": str(listings), "test_examples": evaluation.examples,
-                       "top1": evaluation.top1, "top3": evaluation.top3})
+    model.meta.update(
+        {
+            "source": str(listings),
+            "test_examples": evaluation.examples,
+            "top1": evaluation.top1,
+            "top3": evaluation.top3,
+        }
+    )
     model.save(out_path)
     table = Table(title=f"held-out accuracy on {evaluation.examples:,} listings", show_edge=False)
     for column in ("level", "top-1", "top-3"):
@@ -66,5 +76,7 @@ def train(
     for level in sorted(evaluation.top1):
         table.add_row(str(level), f"{evaluation.top1[level]:.1%}", f"{evaluation.top3[level]:.1%}")
     out.print(table)
-    out.print(f"trained on {len(train_idx):,} listings ({model.meta['categories']} categories) in "
-              f"{seconds:.1f} s; skipped {skipped:,} unlabelled or unreadable; model: {out_path}")
+    out.print(
+        f"trained on {len(train_idx):,} listings ({model.meta['categories']} categories) in "
+        f"{seconds:.1f} s; skipped {skipped:,} unlabelled or unreadable; model: {out_path}"
+    )

@@ -40,9 +40,10 @@ ALL = "ALL"
 class CategoryPrediction:
     """Where a category model says a listing belongs (issue: misplaced categories)."""
 
-    path: str
-    probability: float
-    top_level_matches: bool
+    path: str  # the most likely category path
+    probability: float  # of the most likely top-level category
+    top_level_matches: bool  # the declared top level is the predicted one
+    path_probability: float = 0.0  # of `path` itself
 
 
 def decide(
@@ -75,8 +76,11 @@ def decide(
         item = pack.items_by_id.get(item_id)
         if item is not None:
             findings.extend(_item_findings(listing, item, item_hits, pack, as_of, certificates))
-    if prediction is not None and not prediction.top_level_matches and listing.category:
-        findings.extend(_general_misplacement(listing, prediction, pack, findings))
+    if prediction is not None and listing.category:
+        if not prediction.top_level_matches:
+            findings.extend(_general_misplacement(listing, prediction, pack, findings))
+        if pack.rules.concept_swap_enabled:
+            findings.extend(_concept_swap(listing, prediction, pack, set(by_item)))
     return _verdict(listing, findings, pack, as_of)
 
 
@@ -324,6 +328,41 @@ def _general_misplacement(
             },
         )
     ]
+
+
+def _concept_swap(
+    listing: Listing, prediction: CategoryPrediction, pack: PolicyPack, named: set[str]
+) -> list[Finding]:
+    """The listing reads as an item's designated category, names no term of it, and is filed
+    elsewhere: a renamed product ("electronic stick, 1500 puffs") for a reviewer to judge."""
+    if prediction.path_probability < pack.rules.concept_swap_min_probability:
+        return []
+    for item in pack.items:
+        if item.id in named or not item.categories:
+            continue
+        designated = [p for p in item.categories if category_covers(p, prediction.path)]
+        if designated and not any(category_covers(p, listing.category) for p in item.categories):
+            return [
+                Finding(
+                    kind=FindingKind.MISPLACED_CATEGORY,
+                    item_id=item.id,
+                    measure_id=None,
+                    action=Action.REVIEW,
+                    points=0.0,
+                    score=round(prediction.path_probability, 3),
+                    reason=(
+                        f"reads as '{prediction.path}' ({item.name}) without naming it, filed "
+                        f"under '{listing.category}': possible concept swap"
+                    ),
+                    detail={
+                        "concept_swap": True,
+                        "declared_category": listing.category,
+                        "predicted_category": prediction.path,
+                        "probability": round(prediction.path_probability, 4),
+                    },
+                )
+            ]
+    return []
 
 
 def _finding(

@@ -1,0 +1,137 @@
+"""The category model: training, prediction, files (versioned and checked), use in scans."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from contraband.category.model import CategoryModel, load_model
+from contraband.cli.main import app
+from contraband.errors import ModelError
+from contraband.listing import Listing
+from contraband.text import key
+from tests.conftest import MINI_PACK
+
+PRODUCTS = {
+    "Apparel > Shirts": ["cotton shirt {c}", "linen shirt {c} slim fit", "{c} polo shirt men"],
+    "Home & Garden > Kitchen": ["frying pan {c} nonstick", "{c} ceramic mug", "kitchen knife {c}"],
+    "Toys & Hobbies > Models": [
+        "die-cast car model {c}",
+        "{c} building blocks set",
+        "rc helicopter {c} toy",
+    ],
+}
+COLORS = ["red", "blue", "green", "black", "white", "grey", "navy", "pink"]
+
+
+def labelled(n: int = 240, seed: int = 1) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        category = list(PRODUCTS)[i % 3]
+        title = rng.choice(PRODUCTS[category]).format(c=rng.choice(COLORS))
+        rows.append({"id": f"T{i}", "title": title, "category": category})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def model() -> CategoryModel:
+    rows = labelled()
+    return CategoryModel.train(
+        [key(str(r["title"])) for r in rows], [str(r["category"]) for r in rows], depth=2
+    )
+
+
+def test_predicts_where_a_listing_belongs(model: CategoryModel) -> None:
+    shirt = Listing(id="1", title="Blue cotton shirt", category="Apparel > Shirts")
+    misfiled = Listing(id="2", title="Red ceramic mug", category="Toys & Hobbies > Models")
+    right, wrong = model.predict_listings([shirt, misfiled])
+    assert right is not None and right.top_level_matches
+    assert wrong is not None and not wrong.top_level_matches
+    assert wrong.path == "home & garden > kitchen" and wrong.probability > 0.5
+    assert model.predict_listing(Listing(id="3", title="mug")) is None  # no declared category
+
+
+def test_save_load_and_refuse_other_versions(model: CategoryModel, tmp_path: Path) -> None:
+    path = tmp_path / "m.pkl"
+    model.save(path)
+    assert (
+        load_model(path).predict_listing(
+            Listing(id="1", title="navy linen shirt", category="Apparel")
+        )
+        is not None
+    )
+    with path.open("wb") as f:
+        pickle.dump({"format": "contraband-category-model/0", "model": model}, f)
+    with pytest.raises(ModelError, match="retrain"):
+        load_model(path)
+    path.write_bytes(b"not a pickle")
+    with pytest.raises(ModelError, match="not a contraband category model"):
+        load_model(path)
+    with pytest.raises(ModelError, match="no such model file"):
+        load_model(tmp_path / "missing.pkl")
+
+
+def test_training_needs_two_categories() -> None:
+    with pytest.raises(ModelError, match="two categories"):
+        CategoryModel.train(["a b"] * 10, ["Apparel"] * 10)
+
+
+def test_train_command_and_scan_with_and_without_a_model(tmp_path: Path) -> None:
+    runner = CliRunner()
+    catalog = tmp_path / "labelled.jsonl"
+    catalog.write_text("\n".join(json.dumps(r) for r in labelled()) + "\n")
+    model_path = tmp_path / "model.pkl"
+    result = runner.invoke(
+        app, ["category", "train", "--listings", str(catalog), "--out", str(model_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "held-out accuracy" in result.output and model_path.exists()
+    listings = tmp_path / "scan.jsonl"
+    listings.write_text(
+        json.dumps({"id": "X", "title": "Black ceramic mug", "category": "Apparel > Shirts"}) + "\n"
+    )
+    for with_model in (False, True):
+        out = tmp_path / f"v{with_model}.jsonl"
+        args = [
+            "scan",
+            str(listings),
+            "--policy",
+            str(MINI_PACK),
+            "--as-of",
+            "2020-03-01",
+            "--out",
+            str(out),
+        ]
+        if with_model:
+            args += ["--category-model", str(model_path)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        verdict = json.loads(out.read_text())
+        kinds = [f["kind"] for f in verdict["findings"]]
+        if with_model:
+            assert kinds == ["misplaced_category"] and verdict["action"] == "review"
+            assert verdict["points"] == 0
+        else:
+            assert kinds == [] and verdict["action"] == "allow"
+    bad = runner.invoke(
+        app,
+        [
+            "scan",
+            str(listings),
+            "--policy",
+            str(MINI_PACK),
+            "--as-of",
+            "2020-03-01",
+            "--out",
+            str(tmp_path / "x.jsonl"),
+            "--category-model",
+            str(tmp_path / "nope.pkl"),
+        ],
+    )
+    assert bad.exit_code == 2 and "no such model file" in bad.output
