@@ -28,8 +28,11 @@ demo: $(STAMP)
 	    --category-model $(OUT)/demo-category-model.pkl
 	$(PY) -m contraband.cli.main enforce $(OUT)/demo-verdicts.jsonl \
 	    --db sqlite:///$(OUT)/demo.db --at $(AS_OF)T12:00:00
-	$(PY) -m contraband.cli.main seller show S003 --db sqlite:///$(OUT)/demo.db \
+	$(PY) -m contraband.cli.main seller show S020 --db sqlite:///$(OUT)/demo.db \
 	    --at $(AS_OF)T18:00:00
+	$(PY) -m contraband.cli.main seller show S000 --db sqlite:///$(OUT)/demo.db \
+	    --at $(AS_OF)T18:00:00 --json | $(PY) -c "import json,sys; d=json.load(sys.stdin); \
+	    print(d['seller_id'], d['active_points'], 'points;', [s['kind'] for s in d['sanctions']])"
 	@echo
 	@echo "verdicts: $(OUT)/demo-verdicts.jsonl"
 	@echo "ledger:   $(OUT)/demo.db  (try: $(PY) -m contraband.cli.main seller show S001 --db sqlite:///$(OUT)/demo.db)"

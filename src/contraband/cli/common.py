@@ -13,8 +13,8 @@ from rich.console import Console
 from contraband.errors import ContrabandError
 from contraband.policy import PolicyPack, load_pack
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def fail(message: str, status: int = 2) -> NoReturn:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from contraband.cli.common import err, fail, out, pack_or_exit, parse_date, parse_datetime
@@ -92,17 +93,23 @@ def seller_show(
         f"as of {view.at.isoformat()}"
     )
     table = Table(show_edge=False)
-    for column in ("infringement", "rule", "listing", "points", "at", "expires", "status"):
+    for column in ("infringement", "rule", "listing", "points", "at", "expires", "status", "why"):
         table.add_column(column)
     for entry in view.entries:
         table.add_row(
-            entry["infringement_id"],
-            entry["rule"],
-            entry["listing_id"],
-            f"{entry['points']:g}",
-            entry["at"][:16],
-            entry["expires_at"][:10],
-            entry["status"],
+            *(
+                escape(str(cell))
+                for cell in (
+                    entry["infringement_id"],
+                    entry["rule"],
+                    entry["listing_id"],
+                    f"{entry['points']:g} of {entry['proposed']:g}",
+                    entry["at"][:16],
+                    entry["expires_at"][:10],
+                    entry["status"],
+                    entry["reason"],
+                )
+            )
         )
     out.print(table)
     for sanction in view.sanctions:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -152,7 +153,7 @@ def print_summary(summary: ScanSummary, elapsed: float) -> None:
         table.add_column(title)
         table.add_column("count", justify="right")
         for name, count in rows:
-            table.add_row(str(name), f"{count:,}")
+            table.add_row(escape(str(name)), f"{count:,}")
         if rows:
             out.print(table)
     for message in summary.errors[:5]:

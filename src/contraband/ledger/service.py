@@ -558,8 +558,10 @@ def _view(
     notifications: list[Notification],
 ) -> SellerView:
     net: dict[str, float] = defaultdict(float)
+    reasons: dict[str, str] = {}
     for entry in entries:
         net[entry.infringement_id] += entry.points
+        reasons[entry.infringement_id] = entry.reason  # the latest word on it
     rows: list[dict[str, Any]] = []
     for infringement_id, points in net.items():
         infringement = infringements[infringement_id]
@@ -585,6 +587,7 @@ def _view(
                 "status": status,
                 "rule": infringement.rule,
                 "listing_id": infringement.listing_id,
+                "reason": reasons.get(infringement_id, ""),
                 "evidence": infringement.evidence,
             }
         )
