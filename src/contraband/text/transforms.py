@@ -383,27 +383,31 @@ _LEET_MAP = str.maketrans(
     }
 )
 _LEET_CHARS = set("0134579@$+!|8")
-_LEET_TOKEN = re.compile(
-    r"(?<![\w@$!|+])[\w@$!|+]*(?:[^\W\d_][0-9@$!|+]|[0-9@$!|+][^\W\d_])[\w@$!|+]*"
-)
+_T = r"(?:[^\W_]|[@$!|+])"  # a character of a leet token (underscore separates words)
+_LEET_TOKEN = re.compile(rf"(?<!{_T}){_T}*?(?:[^\W\d_][0-9@$!|+]|[0-9@$!|+][^\W\d_]){_T}*")
 _LEET_SYMBOL_RUN = re.compile(r"([@$!|+]+)")
 # Where a digit or symbol sits among letters when it stands for one (the same shapes, on ASCII,
 # make the prefilter): inside a word (v4pe, h3r01n), between digits (5el15, 410nz0), before
 # four letters (5ilden4fil) or after three (vap3). Ordinals, units and short model codes
 # (10th, 500mg, 12v, mp3, ps4) have none of these shapes and stay as written.
-_LEET_DIGITS = "0134579"
-_LEET_SYMBOLS = "@$!|+"
+_K = "[0134579@$+8]"  # characters that stand for letters anywhere in a word
 _L = r"[^\W\d_]"
-_D = "[" + _LEET_DIGITS + "]"
 _LEET_SHAPE = re.compile(
-    f"{_L}[{_LEET_DIGITS}@$!|+8]+{_L}|{_D}{_L}{{2,}}{_D}|[{_LEET_DIGITS}$@]{_L}{{4}}"
-    f"|{_L}{{3}}[{_LEET_DIGITS}$@+]"
-    f"|{_L}{{2}}[{_LEET_DIGITS}@$!|+8]{{2}}"
-    f"|^[@$+]{_L}{{3}}"
+    f"{_L}[0134579@$+8!|]+{_L}"  # inside a word: v4pe, h3r01n, v!agra
+    f"|{_K}{_L}{{2,}}{_K}"  # between: 5el15, 410nz0, 8ud$
+    f"|{_K}{_L}{{4}}"  # before four letters: 5ildenafil
+    f"|^{_K}{_L}{{2,3}}$"  # a short word led by one: 4nd, 7ow (not 3rd, nor 500mg)
+    f"|{_L}{{3}}{_K}"  # after three letters: vap3, bow$
+    f"|{_L}{{2}}{_K}{{2}}"  # two letters then two: pu1$3
+    f"|^[@$+]{_L}{{2}}"  # a symbol first: @mmo, $nus, +hc
 )
+_ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th|s)")
+_NOT_ORDINAL_2 = rb"(?:[abcefghijklmopquvwxyz][a-z]|s[a-su-z]|n[a-ce-z]|r[a-ce-z]|t[a-gi-z])"
+_KB = rb"[0134579@$+8]"
 _LEET_PREFILTER = (
-    rb"[a-z][0134579@$!|+8]+[a-z]|[0134579][a-z]{2,}[0134579]|[0134579$@][a-z]{4}"
-    rb"|[a-z]{3}[0134579$@+]|[a-z]{2}[0134579@$!|+8]{2}|[@$+][a-z]{3}"
+    rb"[a-z][0134579@$+8!|]+[a-z]|" + _KB + rb"[a-z]{2,}" + _KB + rb"|" + _KB + rb"[a-z]{4}"
+    rb"|(?:^|[^a-z0-9])" + _KB + rb"(?:" + _NOT_ORDINAL_2 + rb"|[a-z]{3})(?:[^a-z0-9]|$)"
+    rb"|[a-z]{3}" + _KB + rb"|[a-z]{2}" + _KB + _KB + rb"|[@$+][a-z]{2}"
 )
 _LEET_EDGES = "!|"  # "great!" is not "great1"; "bow$" is "bows", "elephan+" "elephant"
 
@@ -441,7 +445,12 @@ def _is_leet(core: str) -> bool:
     """Is `core` a word spelled with digits or symbols (not a number, model or unit)?"""
     letters = sum(1 for c in core if c.isalpha())
     leet = sum(1 for c in core if c in _LEET_CHARS)
-    return letters >= 2 and 0 < leet <= 2 * letters + 1 and _LEET_SHAPE.search(core) is not None
+    return (
+        letters >= 2
+        and 0 < leet <= 2 * letters + 1
+        and _LEET_SHAPE.search(core) is not None
+        and _ORDINAL.fullmatch(core) is None
+    )
 
 
 PREFILTERS = Prefilters(
