@@ -24,7 +24,23 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "speed_probe_ms": speed_probe_ms()}
+
+
+def speed_probe_ms() -> float:
+    """Milliseconds for a fixed pure-Python workload: this shared machine's speed varies by
+    up to 1.5x from hour to hour, so figures from different runs compare through it."""
+    import time
+
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for i in range(300_000):
+            total += i * i
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 2)
 
 
 def standard_corpus(n: int, directory: Path | None = None) -> Path:
