@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,27 +49,31 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def _databases(backend: str, tmp_path: Path, n: int) -> tuple:  # type: ignore[type-arg]
-    clean = fresh_database_url(backend, tmp_path / "clean")
-    other = fresh_database_url(backend, tmp_path / "other")
-    (tmp_path / "clean").mkdir()
-    (tmp_path / "other").mkdir()
-    return clean, other
+@pytest.fixture()
+def databases(backend: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two fresh ledger databases: one for a clean run, one for the run under test."""
+    generators = []
+    urls = []
+    for name in ("clean", "other"):
+        (tmp_path / name).mkdir()
+        generator = fresh_database_url(backend, tmp_path / name)
+        generators.append(generator)
+        urls.append(next(generator))
+    yield urls[0], urls[1]
+    for generator in generators:
+        generator.close()
 
 
-def test_two_processes_at_once_equal_one_clean_run(backend: str, tmp_path: Path) -> None:
+def test_two_processes_at_once_equal_one_clean_run(
+    databases: tuple[str, str], tmp_path: Path
+) -> None:
+    clean, other = databases
     verdicts = write_verdicts(tmp_path / "verdicts.jsonl", 10_000)
-    clean_gen, other_gen = _databases(backend, tmp_path, 10_000)
-    clean, other = next(clean_gen), next(other_gen)
-    try:
-        finish(enforce(verdicts, clean))
-        first, second = enforce(verdicts, other), enforce(verdicts, other)
-        finish(first)
-        finish(second)
-        assert dump(other) == dump(clean)
-    finally:
-        for gen in (clean_gen, other_gen):
-            gen.close()
+    finish(enforce(verdicts, clean))
+    first, second = enforce(verdicts, other), enforce(verdicts, other)
+    finish(first)
+    finish(second)
+    assert dump(other) == dump(clean)
 
 
 def _rows(url: str) -> int:
@@ -84,24 +89,21 @@ def _rows(url: str) -> int:
         engine.dispose()
 
 
-def test_kill_9_mid_run_then_rerun_equals_a_clean_run(backend: str, tmp_path: Path) -> None:
+def test_kill_9_mid_run_then_rerun_equals_a_clean_run(
+    databases: tuple[str, str], tmp_path: Path
+) -> None:
+    clean, other = databases
     verdicts = write_verdicts(tmp_path / "verdicts.jsonl", 100_000)
-    clean_gen, other_gen = _databases(backend, tmp_path, 100_000)
-    clean, other = next(clean_gen), next(other_gen)
-    try:
-        finish(enforce(verdicts, clean))
-        victim = enforce(verdicts, other)
-        deadline = time.monotonic() + 120
-        while _rows(other) < 20_000 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        victim.send_signal(signal.SIGKILL)
-        victim.wait()
-        assert victim.stderr is not None
-        victim.stderr.close()
-        partial = _rows(other)
-        assert 0 < partial < 100_000, "the kill should land mid-run"
-        finish(enforce(verdicts, other))
-        assert dump(other) == dump(clean)
-    finally:
-        for gen in (clean_gen, other_gen):
-            gen.close()
+    finish(enforce(verdicts, clean))
+    victim = enforce(verdicts, other)
+    deadline = time.monotonic() + 120
+    while _rows(other) < 20_000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    assert victim.stderr is not None
+    victim.stderr.close()
+    partial = _rows(other)
+    assert 0 < partial < 100_000, "the kill should land mid-run"
+    finish(enforce(verdicts, other))
+    assert dump(other) == dump(clean)

@@ -309,25 +309,37 @@ def _general_misplacement(
         return []
     if any(f.kind == FindingKind.MISPLACED_CATEGORY for f in findings):
         return []
-    return [
-        Finding(
-            kind=FindingKind.MISPLACED_CATEGORY,
-            item_id=None,
-            measure_id=None,
-            action=Action.REVIEW,
-            points=0.0,
-            score=round(prediction.probability, 3),
-            reason=(
-                f"filed under '{listing.category}' but reads as '{prediction.path}' "
-                f"(p={prediction.probability:.2f})"
-            ),
-            detail={
-                "declared_category": listing.category,
-                "predicted_category": prediction.path,
-                "probability": round(prediction.probability, 4),
-            },
-        )
-    ]
+    reason = (
+        f"filed under '{listing.category}' but reads as '{prediction.path}' "
+        f"(p={prediction.probability:.2f})"
+    )
+    return [_prediction_finding(listing, prediction, None, prediction.probability, reason)]
+
+
+def _prediction_finding(
+    listing: Listing,
+    prediction: CategoryPrediction,
+    item: Item | None,
+    probability: float,
+    reason: str,
+    **detail: object,
+) -> Finding:
+    """A category-model finding: for review, no points, the prediction as evidence."""
+    return Finding(
+        kind=FindingKind.MISPLACED_CATEGORY,
+        item_id=item.id if item else None,
+        measure_id=None,
+        action=Action.REVIEW,
+        points=0.0,
+        score=round(probability, 3),
+        reason=reason,
+        detail={
+            **detail,
+            "declared_category": listing.category,
+            "predicted_category": prediction.path,
+            "probability": round(probability, 4),
+        },
+    )
 
 
 def _concept_swap(
@@ -342,24 +354,18 @@ def _concept_swap(
             continue
         designated = [p for p in item.categories if category_covers(p, prediction.path)]
         if designated and not any(category_covers(p, listing.category) for p in item.categories):
+            reason = (
+                f"reads as '{prediction.path}' ({item.name}) without naming it, filed "
+                f"under '{listing.category}': possible concept swap"
+            )
             return [
-                Finding(
-                    kind=FindingKind.MISPLACED_CATEGORY,
-                    item_id=item.id,
-                    measure_id=None,
-                    action=Action.REVIEW,
-                    points=0.0,
-                    score=round(prediction.path_probability, 3),
-                    reason=(
-                        f"reads as '{prediction.path}' ({item.name}) without naming it, filed "
-                        f"under '{listing.category}': possible concept swap"
-                    ),
-                    detail={
-                        "concept_swap": True,
-                        "declared_category": listing.category,
-                        "predicted_category": prediction.path,
-                        "probability": round(prediction.path_probability, 4),
-                    },
+                _prediction_finding(
+                    listing,
+                    prediction,
+                    item,
+                    prediction.path_probability,
+                    reason,
+                    concept_swap=True,
                 )
             ]
     return []
