@@ -20,7 +20,7 @@ from contraband.batch.records import Record, VerdictWriter, read_records
 from contraband.decision import Verdict
 from contraband.screening import Screener
 
-CHUNK = 256
+CHUNK = 1024
 
 
 @dataclass
