@@ -24,8 +24,12 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "speed_probe_ms": speed_probe_ms()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "speed_probe_ms": speed_probe_ms(),
+    }
 
 
 def speed_probe_ms() -> float:

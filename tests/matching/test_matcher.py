@@ -43,6 +43,9 @@ FOUND = [
     ("cocaien", "cocaine", Distortion.TYPO, "misspelling"),
     ("crosbow", "crossbow", Distortion.TYPO, "misspelling"),
     ("e cig arette", "e-cigarette", Distortion.DELIBERATE, "split_word_joined"),
+    ("cross bow", "crossbow", Distortion.DELIBERATE, "split_word_joined"),  # two real words
+    ("va pe", "vape", Distortion.DELIBERATE, "split_word_joined"),
+    ("ALCOHOI", "alcohol", Distortion.DELIBERATE, "lookalike_folded"),  # capital I for l
     ("vapepen", "vape pen", Distortion.NONE, "run_together_split"),
     ("e-cigarette", "e-cigarette", Distortion.NONE, None),
     ("E Cigarette", "e-cigarette", Distortion.NONE, "case_folded"),

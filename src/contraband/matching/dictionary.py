@@ -24,3 +24,11 @@ def ordinary_words(languages: tuple[str, ...] = ("en",), size: int = 60_000) -> 
             # Every part counts: "shouldn't" makes "shouldn" and "t" ordinary too.
             words.update(key(word).split())
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def common_words(size: int = 3000) -> frozenset[str]:
+    """The commonest English words: two of them side by side are ordinary text."""
+    import wordfreq
+
+    return frozenset(w for w in wordfreq.top_n_list("en", size) if w.isalpha())

@@ -23,7 +23,7 @@ from typing import Any
 
 import hyperscan
 
-from contraband.matching.dictionary import ordinary_words
+from contraband.matching.dictionary import common_words, ordinary_words
 from contraband.matching.terms import Term, check_term
 from contraband.text.chars import script_of
 
@@ -37,7 +37,7 @@ class LiteralKind(IntEnum):
     EXACT = 0
     JOINED = 1  # a multi-word term written as one word ("vapepen")
     EXCEPTION = 2
-    SPLIT = 3  # a word of the term split off two letters ("va pe", "gla ss bong")
+    SPLIT = 3  # a word of the term split in two ("va pe", "cross bow")
 
 
 def allowed_edits(word: str) -> int:
@@ -85,6 +85,7 @@ class TermIndex:
         if dictionary is None:
             dictionary = ordinary_words()
         term_words = tuple(check_term(t) for t in terms)
+        common = common_words()
         literal_targets: dict[str, list[tuple[int, LiteralKind]]] = defaultdict(list)
         word_terms: dict[str, list[tuple[int, int]]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)
@@ -92,7 +93,7 @@ class TermIndex:
             literal_targets[_literal(words)].append((i, LiteralKind.EXACT))
             if len(words) > 1:
                 literal_targets[_literal(("".join(words),))].append((i, LiteralKind.JOINED))
-            for split in _two_letter_splits(words):
+            for split in _split_variants(words, common):
                 literal_targets[_literal(split)].append((i, LiteralKind.SPLIT))
             for exception in term.exceptions:
                 exception_words = check_term(Term(exception, term.item_id))
@@ -145,22 +146,24 @@ _SHORT = "an as at be by do go he if in is it me my no of on or so to up us we a
 COMMON_SHORT_WORDS = frozenset((_SHORT + " ad al ex hi lo oh pm re vs").split())
 
 
-def _two_letter_splits(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    """The term with one word split two letters from an end ("vape" -> "va pe").
+def _split_variants(words: tuple[str, ...], common: frozenset[str]) -> Iterator[tuple[str, ...]]:
+    """The term with one word split in two ("via gra", "cross bow", "gla ss bong").
 
-    Splits that leave a longer fragment on both sides are found by the token layer when a
-    fragment is not an ordinary word; splitting off two letters makes fragments that often
-    are ("va", "pe"), which only a literal of the whole phrase can catch without noise.
+    The token layer finds splits with a fragment that is not an ordinary word; these literals
+    find the rest, where both fragments are words. A split into two common words ("man kind")
+    or one ending in a two-letter function word ("an other") is ordinary text: skipped.
     """
     if not _spaced(words):
         return
     for k, word in enumerate(words):
         if len(word) < 4 or not word.isalpha():
             continue
-        for cut in {2, len(word) - 2}:
+        for cut in range(2, len(word) - 1):
             head, tail = word[:cut], word[cut:]
             if head in COMMON_SHORT_WORDS or tail in COMMON_SHORT_WORDS:
-                continue  # "an other", "to day": ordinary text, not a disguise
+                continue
+            if head in common and tail in common:
+                continue
             yield (*words[:k], head, tail, *words[k + 1 :])
 
 

@@ -130,9 +130,15 @@ class Matcher:
         """Only called for tokens that are not ordinary words."""
         index = self.index
         if "1" in token and sum(c.isalpha() for c in token) >= 2:
-            for variant in _ambiguous_variants(token):
+            for variant in _ambiguous_variants(token, "1"):
                 if variant.encode() in index.word_terms:
                     yield variant, Flag.LEET, 0
+        elif "i" in token and token.isalpha():
+            # Capital I standing for l ("SKUII", "𝐼" folds to "i"): the look-alike UTS #39
+            # itself maps to l. Only for tokens that are not words, so "oil" stays "oil".
+            for variant in _ambiguous_variants(token, "i"):
+                if variant != token and variant.encode() in index.word_terms:
+                    yield variant, Flag.CONFUSABLE, 0
         if not token.isalpha() or len(token) < 3:
             return
         stretched = collapse(token)
@@ -328,12 +334,13 @@ def _excepted(cand: _Candidate, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start < cand.end and cand.start < end for start, end in spans)
 
 
-def _ambiguous_variants(token: str) -> Iterator[str]:
-    """`token` with each ambiguous leet '1' read as i or l (bounded)."""
-    positions = [i for i, c in enumerate(token) if c == "1"]
+def _ambiguous_variants(token: str, ambiguous: str) -> Iterator[str]:
+    """`token` with each `ambiguous` character ('1', or 'i' for a capital I) read as i or l
+    (bounded: beyond four positions, all i or all l)."""
+    positions = [i for i, c in enumerate(token) if c == ambiguous]
     if len(positions) > _MAX_AMBIGUOUS:
-        yield token.replace("1", "i")
-        yield token.replace("1", "l")
+        yield token.replace(ambiguous, "i")
+        yield token.replace(ambiguous, "l")
         return
     chars = list(token)
     for choice in product("il", repeat=len(positions)):
