@@ -18,6 +18,8 @@ from contraband.policy import PolicyPack
 from contraband.report.evidence import highlight
 
 MAX_ROWS = 400
+#: Transforms that honest typing produces: not shown as disguises.
+_HONEST_TRANSFORMS = {"case_folded", "accents_removed", "compatibility_form"}
 _ORDER = {"remove": 0, "review": 1, "restrict": 2, "error": 3, "allow": 4}
 
 
@@ -49,7 +51,9 @@ def write_report(
             ("Findings by kind", _bars(summary.by_kind.most_common())),
             ("Listings by item", _bars(summary.by_item.most_common(15))),
             ("Listings hidden, by country", _bars(summary.by_country.most_common(15))),
-            ("Disguises undone", _bars(summary.by_transform.most_common(12))),
+            ("Disguises undone", _bars([(name, count) for name, count
+                                        in summary.by_transform.most_common()
+                                        if name not in _HONEST_TRANSFORMS][:12])),
         ],
         rows=flagged[:MAX_ROWS],
         more=max(0, len(flagged) - MAX_ROWS),
