@@ -160,3 +160,54 @@ def test_policy_check_lists_measures_with_their_state() -> None:
     assert result.exit_code == 0, result.output
     assert "mini-1" in result.output
     assert "announced" in result.output and "expired" in result.output
+
+
+def test_scan_honours_certificates_on_file_in_the_ledger(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    added = runner.invoke(
+        app,
+        [
+            "certificate",
+            "add",
+            "S9",
+            "fireworks",
+            "--until",
+            "2030-01-01",
+            "--db",
+            db,
+            "--policy",
+            str(MINI_PACK),
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    source = tmp_path / "l.jsonl"
+    source.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "id": s,
+                    "seller_id": s,
+                    "title": "Fireworks cake",
+                    "category": "Gifts & Crafts > Fireworks",
+                }
+            )
+            for s in ("S9", "S8")
+        )
+        + "\n"
+    )
+    out = tmp_path / "v.jsonl"
+    result = scan(
+        str(source),
+        "--policy",
+        str(MINI_PACK),
+        "--as-of",
+        "2020-03-01",
+        "--out",
+        str(out),
+        "--db",
+        db,
+        "--workers",
+        "2",
+    )
+    assert result.exit_code == 0, result.output
+    assert [v["action"] for v in read_verdicts(out)] == ["allow", "review"]

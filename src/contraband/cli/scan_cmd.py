@@ -16,6 +16,7 @@ from contraband.batch.scan import ScanSummary, scan
 from contraband.cli.common import err, fail, interactive, out, pack_or_exit, parse_date
 from contraband.decision import CertificateBook
 from contraband.errors import ContrabandError
+from contraband.policy import PolicyPack
 from contraband.screening import CategoryModel, Screener
 
 
@@ -27,6 +28,11 @@ def scan_command(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes"),
     category_model: Path | None = typer.Option(
         None, "--category-model", help="Category model file (contraband category train)"
+    ),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Ledger database whose certificates on file apply (see `certificate add`)",
     ),
     certificates: Path | None = typer.Option(
         None,
@@ -50,7 +56,13 @@ def scan_command(
     try:
         screener = Screener(
             pack,
-            certificates=_certificates(certificates) if certificates else _no_certificates(),
+            certificates=(
+                _certificates(certificates)
+                if certificates
+                else _ledger_certificates(db, pack)
+                if db
+                else _no_certificates()
+            ),
             category_model=_category_model(category_model) if category_model else None,
         )
     except ContrabandError as error:
@@ -92,6 +104,13 @@ def _run(screener: Screener, source: Path, target: Path, day: object, workers: i
             bar.update(task, advance=n if unit == "rows" else 0, listings=seen)
 
         return scan(screener, source, target, day, workers=workers, progress=tick)  # type: ignore[arg-type]
+
+
+def _ledger_certificates(db: str, pack: PolicyPack) -> CertificateBook:
+    from contraband.ledger import Ledger
+    from contraband.ledger.sql.store import SqlStore
+
+    return Ledger(SqlStore(db), pack)
 
 
 def _no_certificates() -> CertificateBook:

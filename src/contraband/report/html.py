@@ -51,9 +51,16 @@ def write_report(
             ("Findings by kind", _bars(summary.by_kind.most_common())),
             ("Listings by item", _bars(summary.by_item.most_common(15))),
             ("Listings hidden, by country", _bars(summary.by_country.most_common(15))),
-            ("Disguises undone", _bars([(name, count) for name, count
-                                        in summary.by_transform.most_common()
-                                        if name not in _HONEST_TRANSFORMS][:12])),
+            (
+                "Disguises undone",
+                _bars(
+                    [
+                        (name, count)
+                        for name, count in summary.by_transform.most_common()
+                        if name not in _HONEST_TRANSFORMS
+                    ][:12]
+                ),
+            ),
         ],
         rows=flagged[:MAX_ROWS],
         more=max(0, len(flagged) - MAX_ROWS),

@@ -9,6 +9,7 @@ fixed order, so concurrent recorders never deadlock and never double-count.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -69,6 +70,8 @@ class SqlStore:
                 raise
             raise InputError(f"cannot open the ledger database {url!r}: {error}") from error
         self.dialect = self.engine.dialect.name
+        # A forked worker must not reuse the parent's pooled connections.
+        os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
 
     @contextmanager
     def session(self) -> Iterator[SqlSession]:
