@@ -8,6 +8,7 @@ input order. A record that cannot be read becomes an error verdict; the run goes
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing as mp
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -95,6 +96,7 @@ def _init_worker(blob: bytes) -> None:
 
     global _WORKER
     _WORKER = pickle.loads(blob)
+    gc.freeze()
 
 
 def _screen_chunk(args: tuple[list[Record], str]) -> tuple[list[bytes], ScanSummary]:
@@ -138,6 +140,7 @@ def scan(
 ) -> ScanSummary:
     """Screen `source` into `out`; returns the summary. `progress(n)` is told of each chunk."""
     summary = ScanSummary()
+    gc.freeze()  # the pack and index live for the whole run: the collector need not rescan them
     records = read_records(source)
     with VerdictWriter(out) as writer:
         for lines in _verdict_chunks(screener, records, as_of, workers, summary):

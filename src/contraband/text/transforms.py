@@ -401,7 +401,11 @@ _LEET_SHAPE = re.compile(
     f"|{_L}{{2}}{_K}{{2}}"  # two letters then two: pu1$3
     f"|^[@$+]{_L}{{2}}"  # a symbol first: @mmo, $nus, +hc
 )
-_ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th|s)")
+# Numbers with a unit, a time or an ordinal suffix stay numbers: 3rd, 10th, 9pm, 8gb, 5kg.
+_ORDINAL = re.compile(
+    r"[0-9]+(?:st|nd|rd|th|s|am|pm|gb|mb|kb|tb|kg|mg|ml|cm|mm|km|kw|hz|oz|lb|ft|pc|pcs|mah|mp"
+    r"|px|hp|ah|kv|db|in|yr|yrs|hrs|hr|min|sec|mins|gsm|mph|ppm|ghz|mhz|khz|kwh|cc|ltr)"
+)
 _NOT_ORDINAL_2 = rb"(?:[abcefghijklmopquvwxyz][a-z]|s[a-su-z]|n[a-ce-z]|r[a-ce-z]|t[a-gi-z])"
 _KB = rb"[0134579@$+8]"
 _LEET_PREFILTER = (
