@@ -93,7 +93,7 @@ class TermIndex:
             literal_targets[_literal(words)].append((i, LiteralKind.EXACT))
             if len(words) > 1:
                 literal_targets[_literal(("".join(words),))].append((i, LiteralKind.JOINED))
-            for split in _split_variants(words, common):
+            for split in _split_variants(words, common, dictionary):
                 literal_targets[_literal(split)].append((i, LiteralKind.SPLIT))
             for exception in term.exceptions:
                 exception_words = check_term(Term(exception, term.item_id))
@@ -146,7 +146,9 @@ _SHORT = "an as at be by do go he if in is it me my no of on or so to up us we a
 COMMON_SHORT_WORDS = frozenset((_SHORT + " ad al ex hi lo oh pm re vs").split())
 
 
-def _split_variants(words: tuple[str, ...], common: frozenset[str]) -> Iterator[tuple[str, ...]]:
+def _split_variants(
+    words: tuple[str, ...], common: frozenset[str], dictionary: frozenset[str]
+) -> Iterator[tuple[str, ...]]:
     """The term with one word split in two ("via gra", "cross bow", "gla ss bong").
 
     The token layer finds splits with a fragment that is not an ordinary word; these literals
@@ -164,6 +166,9 @@ def _split_variants(words: tuple[str, ...], common: frozenset[str]) -> Iterator[
                 continue
             if head in common and tail in common:
                 continue
+            short = min(len(head), len(tail)) == 2
+            if not short and not (head in dictionary and tail in dictionary):
+                continue  # a fragment that is no word: the token layer joins it back
             yield (*words[:k], head, tail, *words[k + 1 :])
 
 

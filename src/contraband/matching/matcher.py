@@ -204,9 +204,29 @@ class Matcher:
                 window = tokens[first:last]
                 if _SEPARATOR_TOKEN in window:
                     continue
-                for term in self.index.joined_terms.get(b"".join(window), ()):
+                joined = b"".join(window)
+                for term in self.index.joined_terms.get(joined, ()):
                     if tuple(window) != self.index.term_words[term]:
                         yield term, first, count, Flag.SPLIT, 0
+                yield from self._split_term_word(tokens, first, count, joined)
+
+    def _split_term_word(
+        self, tokens: list[bytes], first: int, count: int, joined: bytes
+    ) -> Iterator[_TokenMatch]:
+        """A word of a multi-word term split across tokens[first:first+count] ("pol ice
+        baton"): the term's other words must stand, exactly, on either side."""
+        for term, position in self.index.word_terms.get(joined, ()):
+            words = self.index.term_words[term]
+            if len(words) == 1:
+                continue  # single-word terms are in joined_terms
+            start = first - position
+            end = first + count + len(words) - position - 1
+            if start < 0 or end > len(tokens):
+                continue
+            before = tokens[start:first]
+            after = tokens[first + count : end]
+            if tuple(before) == words[:position] and tuple(after) == words[position + 1 :]:
+                yield term, start, end - start, Flag.SPLIT, 0
 
     # --- evidence (slow path, only for listings that hit) ----------------------------------
 
