@@ -152,6 +152,17 @@ def script_of(ch: str) -> str:
     return first
 
 
+# UTS #39 prototypes that the packaged data lacks or resolves to another letter, for letters
+# seen in disguises (Arabic, Hebrew, Coptic, Armenian, Myanmar, Malayalam, NKo, Runic...).
+_SUPPLEMENT = {
+    "ا": "l", "ٱ": "l", "ו": "l", "ן": "l", "ߊ": "l", "ᛁ": "l", "ǀ": "l", "ӏ": "l", "Ӏ": "l",
+    "ه": "o", "ہ": "o", "ھ": "o", "ە": "o", "ס": "o", "ⲟ": "o", "Ⲟ": "O", "ϭ": "o", "ዐ": "o",
+    "ט": "v", "ⲓ": "i", "Ⲓ": "l", "ւ": "i", "ս": "u", "Ս": "U", "ⳏ": "p", "ϸ": "p", "ⲣ": "p",
+    "င": "c", "ၚ": "c", "ട": "s", "ⲩ": "y", "ш": "w", "ƿ": "p", "ƽ": "s", "ꮪ": "s", "ꮃ": "w",
+    "Ꮃ": "W", "Ꮪ": "S", "Ꭵ": "i", "ꭵ": "i", "ꮁ": "r", "ꬲ": "e", "ꬽ": "o", "ι": "i",
+}
+
+
 @lru_cache(maxsize=1)
 def _confusable_targets() -> dict[str, str]:
     """Non-ASCII character -> the lowercase ASCII letter it is confusable with (UTS #39)."""
@@ -167,6 +178,7 @@ def _confusable_targets() -> dict[str, str]:
             # case-folded later anyway.
             same_case = [t for t in letters if t.isupper() == ch.isupper()]
             table[ch] = min(same_case or letters)
+    table.update(_SUPPLEMENT)
     return table
 
 
