@@ -398,8 +398,9 @@ _LEET_SHAPE = re.compile(
     f"|{_K}{_L}{{4}}"  # before four letters: 5ildenafil
     f"|^{_K}{_L}{{2,3}}$"  # a short word led by one: 4nd, 7ow (not 3rd, nor 500mg)
     f"|{_L}{{3}}{_K}"  # after three letters: vap3, bow$
+    f"|{_L}{{2}}[|]"  # a pipe for l or i after letters: fu||
     f"|{_L}{{2}}{_K}{{2}}"  # two letters then two: pu1$3
-    f"|^[@$+]{_L}{{2}}"  # a symbol first: @mmo, $nus, +hc
+    f"|^[@$+|]{_L}{{2}}"  # a symbol first: @mmo, $nus, +hc, |ens
 )
 # Numbers with a unit, a time or an ordinal suffix stay numbers: 3rd, 10th, 9pm, 8gb, 5kg.
 _ORDINAL = re.compile(
@@ -411,9 +412,9 @@ _KB = rb"[0134579@$+8]"
 _LEET_PREFILTER = (
     rb"[a-z][0134579@$+8!|]+[a-z]|" + _KB + rb"[a-z]{2,}" + _KB + rb"|" + _KB + rb"[a-z]{4}"
     rb"|(?:^|[^a-z0-9])" + _KB + rb"(?:" + _NOT_ORDINAL_2 + rb"|[a-z]{3})(?:[^a-z0-9]|$)"
-    rb"|[a-z]{3}" + _KB + rb"|[a-z]{2}" + _KB + _KB + rb"|[@$+][a-z]{2}"
+    rb"|[a-z]{2}[|]|[a-z]{3}" + _KB + rb"|[a-z]{2}" + _KB + _KB + rb"|[@$+|][a-z]{2}"
 )
-_LEET_EDGES = "!|"  # "great!" is not "great1"; "bow$" is "bows", "elephan+" "elephant"
+_LEET_EDGES = "!"  # "great!" is not "great1"; "bow$" is "bows", "fu||" is "full"
 
 
 class Leetspeak(PrefilteredTransform):
