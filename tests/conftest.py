@@ -1,11 +1,15 @@
 """Shared fixtures: the project's small test pack and a screener over it."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from contraband.policy import PolicyPack, load_pack
 from contraband.screening import Screener
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_PACK = FIXTURES / "mini-pack"
@@ -20,3 +24,25 @@ def mini_pack() -> PolicyPack:
 @pytest.fixture(scope="session")
 def mini_screener(mini_pack: PolicyPack) -> Screener:
     return Screener(mini_pack)
+
+
+def scan_mini(listings: Path, out: Path, *extra: str) -> "Result":
+    """`contraband scan` of `listings` against the test pack, as of 2020-03-01."""
+    from typer.testing import CliRunner
+
+    from contraband.cli.main import app
+
+    return CliRunner().invoke(
+        app,
+        [
+            "scan",
+            str(listings),
+            "--policy",
+            str(MINI_PACK),
+            "--as-of",
+            "2020-03-01",
+            "--out",
+            str(out),
+            *extra,
+        ],
+    )

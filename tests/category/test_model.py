@@ -15,7 +15,7 @@ from contraband.cli.main import app
 from contraband.errors import ModelError
 from contraband.listing import Listing
 from contraband.text import key
-from tests.conftest import MINI_PACK
+from tests.conftest import scan_mini
 
 PRODUCTS = {
     "Apparel > Shirts": ["cotton shirt {c}", "linen shirt {c} slim fit", "{c} polo shirt men"],
@@ -98,19 +98,8 @@ def test_train_command_and_scan_with_and_without_a_model(tmp_path: Path) -> None
     )
     for with_model in (False, True):
         out = tmp_path / f"v{with_model}.jsonl"
-        args = [
-            "scan",
-            str(listings),
-            "--policy",
-            str(MINI_PACK),
-            "--as-of",
-            "2020-03-01",
-            "--out",
-            str(out),
-        ]
-        if with_model:
-            args += ["--category-model", str(model_path)]
-        result = runner.invoke(app, args)
+        extra = ["--category-model", str(model_path)] if with_model else []
+        result = scan_mini(listings, out, *extra)
         assert result.exit_code == 0, result.output
         verdict = json.loads(out.read_text())
         kinds = [f["kind"] for f in verdict["findings"]]
@@ -119,19 +108,5 @@ def test_train_command_and_scan_with_and_without_a_model(tmp_path: Path) -> None
             assert verdict["points"] == 0
         else:
             assert kinds == [] and verdict["action"] == "allow"
-    bad = runner.invoke(
-        app,
-        [
-            "scan",
-            str(listings),
-            "--policy",
-            str(MINI_PACK),
-            "--as-of",
-            "2020-03-01",
-            "--out",
-            str(tmp_path / "x.jsonl"),
-            "--category-model",
-            str(tmp_path / "nope.pkl"),
-        ],
-    )
+    bad = scan_mini(listings, tmp_path / "x.jsonl", "--category-model", str(tmp_path / "nope.pkl"))
     assert bad.exit_code == 2 and "no such model file" in bad.output

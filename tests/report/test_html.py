@@ -7,11 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from contraband.cli.main import app
 from contraband.report.evidence import highlight, reveal
-from tests.conftest import MINI_PACK
+from tests.conftest import scan_mini
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -38,21 +36,7 @@ def report(tmp_path: Path) -> Path:
     ]  # Cyrillic о
     listings.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     target = tmp_path / "report.html"
-    result = CliRunner().invoke(
-        app,
-        [
-            "scan",
-            str(listings),
-            "--policy",
-            str(MINI_PACK),
-            "--as-of",
-            "2020-03-01",
-            "--out",
-            str(tmp_path / "v.jsonl"),
-            "--report",
-            str(target),
-        ],
-    )
+    result = scan_mini(listings, tmp_path / "v.jsonl", "--report", str(target))
     assert result.exit_code == 0, result.output
     return target
 
