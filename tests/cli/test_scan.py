@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from contraband.batch.records import read_verdicts
 from contraband.cli.main import app
-from tests.conftest import MINI_PACK
+from tests.conftest import MINI_PACK, scan_mini
 
 runner = CliRunner()
 
@@ -42,9 +42,7 @@ def test_scan_jsonl_keeps_order_and_reports_bad_lines(tmp_path: Path) -> None:
     ]
     source.write_text("\n".join(lines) + "\n")
     out = tmp_path / "verdicts.jsonl"
-    result = scan(
-        str(source), "--policy", str(MINI_PACK), "--as-of", "2020-03-01", "--out", str(out)
-    )
+    result = scan_mini(source, out)
     assert result.exit_code == 0, result.output
     verdicts = list(read_verdicts(out))
     assert [v["listing_id"] for v in verdicts] == ["A", "", "B", "E", "C", "D"]
@@ -70,9 +68,7 @@ def test_scan_csv(tmp_path: Path) -> None:
         writer.writerow({"id": "B", "seller_id": "S1", "title": "V4pe kit", "countries": "US;DE"})
         writer.writerow({"id": "C", "seller_id": "S2", "title": "Shirt", "keywords": "cocaine, x"})
     out = tmp_path / "verdicts.jsonl"
-    result = scan(
-        str(source), "--policy", str(MINI_PACK), "--as-of", "2020-03-01", "--out", str(out)
-    )
+    result = scan_mini(source, out)
     assert result.exit_code == 0, result.output
     verdicts = list(read_verdicts(out))
     assert [(v["listing_id"], v["action"]) for v in verdicts] == [("B", "remove"), ("C", "remove")]
@@ -90,17 +86,7 @@ def test_scan_parquet_in_and_out_with_workers(tmp_path: Path) -> None:
         row["id"] = f"L{i}"
     pq.write_table(pa.Table.from_pylist(rows), source)
     out = tmp_path / "verdicts.parquet"
-    result = scan(
-        str(source),
-        "--policy",
-        str(MINI_PACK),
-        "--as-of",
-        "2020-03-01",
-        "--out",
-        str(out),
-        "--workers",
-        "2",
-    )
+    result = scan_mini(source, out, "--workers", "2")
     assert result.exit_code == 0, result.output
     verdicts = list(read_verdicts(out))
     assert [v["listing_id"] for v in verdicts] == [f"L{i}" for i in range(len(rows))]
@@ -196,18 +182,6 @@ def test_scan_honours_certificates_on_file_in_the_ledger(tmp_path: Path) -> None
         + "\n"
     )
     out = tmp_path / "v.jsonl"
-    result = scan(
-        str(source),
-        "--policy",
-        str(MINI_PACK),
-        "--as-of",
-        "2020-03-01",
-        "--out",
-        str(out),
-        "--db",
-        db,
-        "--workers",
-        "2",
-    )
+    result = scan_mini(source, out, "--db", db, "--workers", "2")
     assert result.exit_code == 0, result.output
     assert [v["action"] for v in read_verdicts(out)] == ["allow", "review"]
