@@ -56,10 +56,6 @@ class Listing(msgspec.Struct, kw_only=True):
         """The keywords field as one text (a list is joined by '; '); spans refer to it."""
         return self.keywords  # type: ignore[return-value]  # normalized in __post_init__
 
-    @property
-    def keyword_list(self) -> list[str]:
-        return [k.strip() for k in self.keywords_text.replace(";", ",").split(",") if k.strip()]
-
     def fields(self) -> list[tuple[str, str]]:
         """The screened text fields, as (name, text)."""
         return [

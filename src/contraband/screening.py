@@ -115,15 +115,6 @@ class Screener:
             for d in decoded
         ]
 
-    def screen_record(self, record: Any, as_of: dt.date, where: str) -> Verdict:
-        """Screen one input record (raw JSON bytes or a mapping); an unreadable one gets an
-        error verdict naming where it is and what is wrong."""
-        try:
-            listing = decode_listing(record) if isinstance(record, bytes) else parse_listing(record)
-        except ContrabandError as error:
-            return self._error(record, f"{where}: {error}", as_of)
-        return self.screen(listing, as_of)
-
     def error(self, message: str, as_of: dt.date, record: Any = None) -> Verdict:
         return self._error(record, message, as_of)
 

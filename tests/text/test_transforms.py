@@ -167,10 +167,6 @@ def test_case(text: str, expected: str) -> None:
     assert Case().apply(text) == expected
 
 
-def _unused_spacing(text: str, expected: str) -> None:
-    assert Spacing().apply(text) == expected
-
-
 @pytest.mark.parametrize("transform", PIPELINE, ids=lambda t: t.name)
 @given(text=INTERESTING)
 @settings(max_examples=300, deadline=None)

@@ -17,8 +17,6 @@ import orjson
 
 from contraband.errors import InputError
 
-FORMATS = ("jsonl", "csv", "parquet")
-
 
 class Record(NamedTuple):
     """One input record: decoded data, raw JSON still to decode, or why it is unreadable.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,18 +129,6 @@ class CategoryModel:
             out.append([(str(classes[j]), float(row[j])) for j in order])
         return out
 
-    def top_levels(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
-        """For each text, every top-level category with its probability, best first."""
-        probabilities = self.pipeline.predict_proba(list(texts))
-        out = []
-        for row in probabilities:
-            sums = [0.0] * len(self._tops)
-            for j, p in enumerate(row):
-                sums[self._top_of[j]] += float(p)
-            order = sorted(range(len(sums)), key=lambda k: -sums[k])
-            out.append([(self._tops[k], sums[k]) for k in order])
-        return out
-
     def predict_listing(self, listing: Listing) -> CategoryPrediction | None:
         """Where `listing` belongs, and whether its declared top level agrees."""
         return self.predict_listings([listing])[0]
@@ -228,13 +216,6 @@ def split_train_test(n: int, test_share: float, seed: int) -> tuple[list[int], l
     random.Random(seed).shuffle(order)
     cut_at = int(n * (1 - test_share))
     return order[:cut_at], order[cut_at:]
-
-
-def group_by_top(paths: Sequence[str]) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = defaultdict(list)
-    for i, path in enumerate(paths):
-        out[top_level(path)].append(i)
-    return out
 
 
 def _float32() -> Any:
