@@ -403,11 +403,26 @@ _LEET_SHAPE = re.compile(
     f"|^[@$+|]{_L}{{2}}"  # a symbol first: @mmo, $nus, +hc, |ens
 )
 # Numbers with a unit, a time or an ordinal suffix stay numbers: 3rd, 10th, 9pm, 8gb, 5kg.
-_ORDINAL = re.compile(
-    r"[0-9]+(?:st|nd|rd|th|s|am|pm|gb|mb|kb|tb|kg|mg|ml|cm|mm|km|kw|hz|oz|lb|ft|pc|pcs|mah|mp"
-    r"|px|hp|ah|kv|db|in|yr|yrs|hrs|hr|min|sec|mins|gsm|mph|ppm|ghz|mhz|khz|kwh|cc|ltr)"
-)
-_NOT_ORDINAL_2 = rb"(?:[abcefghijklmopquvwxyz][a-z]|s[a-su-z]|n[a-ce-z]|r[a-ce-z]|t[a-gi-z])"
+# Numbers with a unit, a time or an ordinal suffix stay numbers: 3rd, 10th, 9pm, 8gb, 5kg.
+_SUFFIXES_2 = (
+    "st nd rd th am pm gb mb kb tb kg mg ml cm mm km kw hz oz lb ft pc mp px hp ah"
+    " kv db in yr hr cc"
+).split()
+_SUFFIXES_3 = "pcs mah yrs hrs min sec gsm mph ppm ghz mhz khz kwh ltr".split()
+_ORDINAL = re.compile(r"[0-9]+(?:s|" + "|".join(_SUFFIXES_2 + _SUFFIXES_3) + ")")
+
+
+def _two_letters_except(excluded: list[str]) -> bytes:
+    """A byte regex for any two letters but the `excluded` pairs (Hyperscan has no lookahead)."""
+    parts = []
+    for first in "abcdefghijklmnopqrstuvwxyz":
+        seconds = {pair[1] for pair in excluded if pair[0] == first}
+        allowed = "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in seconds)
+        parts.append(f"{first}[{allowed}]")
+    return ("(?:" + "|".join(parts) + ")").encode()
+
+
+_NOT_ORDINAL_2 = _two_letters_except(_SUFFIXES_2)
 _KB = rb"[0134579@$+8]"
 _LEET_PREFILTER = (
     rb"[a-z][0134579@$+8!|]+[a-z]|" + _KB + rb"[a-z]{2,}" + _KB + rb"|" + _KB + rb"[a-z]{4}"
