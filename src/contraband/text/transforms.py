@@ -405,7 +405,7 @@ _LEET_SHAPE = re.compile(
 # Numbers with a unit, a time or an ordinal suffix stay numbers: 3rd, 10th, 9pm, 8gb, 5kg.
 # Numbers with a unit, a time or an ordinal suffix stay numbers: 3rd, 10th, 9pm, 8gb, 5kg.
 _UNITS = "st nd rd th am pm gb mb kb tb kg mg ml cm mm km kw hz oz lb ft pc mp px hp ah kv db"
-_SUFFIXES_2 = (_UNITS + " in yr hr cc").split()  # noqa: SIM905
+_SUFFIXES_2 = (_UNITS + " in yr hr cc").split()
 _SUFFIXES_3 = "pcs mah yrs hrs min sec gsm mph ppm ghz mhz khz kwh ltr".split()  # noqa: SIM905
 _ORDINAL = re.compile(r"[0-9]+(?:s|" + "|".join(_SUFFIXES_2 + _SUFFIXES_3) + ")")
 
