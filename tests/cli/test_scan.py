@@ -185,3 +185,37 @@ def test_scan_honours_certificates_on_file_in_the_ledger(tmp_path: Path) -> None
     result = scan_mini(source, out, "--db", db, "--workers", "2")
     assert result.exit_code == 0, result.output
     assert [v["action"] for v in read_verdicts(out)] == ["allow", "review"]
+
+
+def test_hostile_bytes_and_records_never_stop_the_run(tmp_path: Path) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_bytes(b"id,title\n1,coc\xffaine kit\n2,Vape kit\n")
+    out = tmp_path / "v.jsonl"
+    result = scan_mini(source, out)
+    assert result.exit_code == 0, result.output
+    verdicts = list(read_verdicts(out))
+    assert [v["action"] for v in verdicts] == ["remove", "restrict"]
+    assert "\ufffd" in verdicts[0]["findings"][0]["text"]  # the invalid byte, as U+FFFD
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_text(
+        '[1]\n"x"\n{"id": "3", "title": "x", "keywords": {"a": 1}}\n'
+        '{"id": "4", "title": "' + "x" * 200_001 + '"}\n'
+    )
+    result = scan_mini(jsonl, out)
+    assert result.exit_code == 0, result.output
+    errors = [v["error"] for v in read_verdicts(out)]
+    assert "Expected `object`" in errors[0] and "$.keywords" in errors[2]
+    assert "$.title" in errors[3]
+
+
+def test_a_verdict_with_lone_surrogates_is_still_written() -> None:
+    from contraband.decision.verdict import Action, Finding, FindingKind, Verdict
+
+    finding = Finding(
+        FindingKind.PROHIBITED_ITEM, "x", None, Action.REMOVE, 6.0, "why", text="co\udcffc"
+    )
+    verdict = Verdict(
+        "L\ud800", "S", "h", Action.REMOVE, (), False, 6.0, (finding,), "v", "2020-01-01"
+    )
+    data = json.loads(verdict.json())
+    assert data["listing_id"] == "L\ufffd" and data["findings"][0]["text"] == "co\ufffdc"

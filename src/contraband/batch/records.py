@@ -71,8 +71,9 @@ def _open_text(path: Path) -> IO[str]:
     if path.name.endswith(".gz"):
         import gzip
 
-        return gzip.open(path, "rt", encoding="utf-8", errors="surrogateescape", newline="")
-    return path.open("r", encoding="utf-8", errors="surrogateescape", newline="")
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
+    # Invalid UTF-8 bytes become U+FFFD, one character each: offsets stay meaningful.
+    return path.open("r", encoding="utf-8", errors="replace", newline="")
 
 
 def _read_jsonl(path: Path) -> Iterator[Record]:

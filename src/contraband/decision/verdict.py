@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -77,13 +78,38 @@ class Verdict:
     error: str | None = None
 
     def json(self) -> bytes:
-        """One JSON line (no newline): the verdict contract, rendered natively by orjson."""
-        return orjson.dumps(self)
+        """One JSON line (no newline): the verdict contract, rendered natively by orjson.
+
+        Text with lone surrogates (not valid Unicode, from hostile input) is written with
+        U+FFFD in their place rather than failing the run.
+        """
+        try:
+            return orjson.dumps(self)
+        except TypeError:
+            return orjson.dumps(_scrub(self))
 
     def as_dict(self) -> dict[str, Any]:
         """The verdict as plain data (the decoded JSON line)."""
         result: dict[str, Any] = orjson.loads(self.json())
         return result
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(value: Any) -> Any:
+    """Plain data with every lone surrogate replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _scrub(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
 
 
 def error_verdict(
