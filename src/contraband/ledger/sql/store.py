@@ -90,7 +90,7 @@ def _engine(url: str) -> Engine:
         def _connect(dbapi_connection: Any, _: Any) -> None:
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _set_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
@@ -105,6 +105,24 @@ def _engine(url: str) -> Engine:
     raise InputError(
         f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql+psycopg://..."
     )
+
+
+def _set_wal(cursor: Any) -> None:
+    """Switch to WAL. The switch needs the database to itself and SQLite reports "locked"
+    at once (no busy wait) while another process writes, as two first runs on one new file
+    do: retry for up to two minutes."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def migrate(engine: Engine) -> None:
