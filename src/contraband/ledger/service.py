@@ -559,16 +559,15 @@ def _view(
 ) -> SellerView:
     net: dict[str, float] = defaultdict(float)
     reasons: dict[str, str] = {}
+    expiry: dict[str, dt.datetime] = {}
     for entry in entries:
         net[entry.infringement_id] += entry.points
         reasons[entry.infringement_id] = entry.reason  # the latest word on it
+        expiry[entry.infringement_id] = entry.expires_at
     rows: list[dict[str, Any]] = []
     for infringement_id, points in net.items():
         infringement = infringements[infringement_id]
-        expires = infringement.at + dt.timedelta(days=365)
-        expires = next(
-            (e.expires_at for e in entries if e.infringement_id == infringement_id), expires
-        )
+        expires = expiry[infringement_id]
         if infringement.status == "overturned":
             status = "overturned"
         elif at < infringement.at:
