@@ -67,7 +67,12 @@ def load_ignorables() -> list[str]:
 
 
 def load_spamassassin() -> dict[str, list[str]]:
-    """Letter -> its SpamAssassin substitutes that are symbols, digits or accented forms."""
+    """Letter -> its SpamAssassin substitutes that are symbols, digits or accented forms.
+
+    A class is a bracket set of single characters ("[b8]") or an alternation of such sets and
+    literal strings ("(?:m|rn)", "(?:[vu]|\\\\\\/)" = v, u or the two characters "\\/").
+    Other ASCII letters (g for a, z for s) are left out: they are misspellings, not disguises.
+    """
     out: dict[str, list[str]] = {}
     path = DATA / "perturbations" / "spamassassin_replacetags_letter_classes.csv"
     with path.open(encoding="utf-8") as f:
@@ -76,16 +81,52 @@ def load_spamassassin() -> dict[str, list[str]]:
             if len(tag) != 1:
                 continue
             letter = tag.lower()
-            if pattern.startswith("(?:"):
-                alternatives = [a.replace("\\", "") for a in pattern[3:-1].split("|")]
-                options = [a.strip("[]") for a in alternatives]
-                subs = [o for o in options if o and o != letter and len(o) > 1]
-            else:
-                chars = pattern.strip("[]").replace("\\", "")
-                subs = [c for c in chars if c != letter and not (c.isascii() and c.isalpha())]
+            body = pattern[3:-1] if pattern.startswith("(?:") else pattern
+            subs: list[str] = []
+            for alternative in _alternatives(body):
+                if alternative.startswith("["):
+                    subs.extend(_unescape(alternative[1:-1]))
+                else:
+                    subs.append("".join(_unescape(alternative)))
+            subs = [s for s in dict.fromkeys(subs) if s != letter and not _is_ascii_letter(s)]
             if subs:
                 out[letter] = subs
     return out
+
+
+def _alternatives(body: str) -> list[str]:
+    """The top-level alternatives of a regex body ('|' outside brackets, not escaped)."""
+    parts, current, depth, escaped = [], "", 0, False
+    for c in body:
+        if escaped:
+            current += "\\" + c
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif c == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            depth += {"[": 1, "]": -1}.get(c, 0)
+            current += c
+    parts.append(current)
+    return parts
+
+
+def _unescape(chars: str) -> list[str]:
+    """The characters of a bracket-set body or literal, with backslash escapes undone."""
+    out, escaped = [], False
+    for c in chars:
+        if escaped or c != "\\":
+            out.append(c)
+            escaped = False
+        else:
+            escaped = True
+    return out
+
+
+def _is_ascii_letter(s: str) -> bool:
+    return len(s) == 1 and s.isascii() and s.isalpha()
 
 
 LEET = {

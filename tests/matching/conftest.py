@@ -20,6 +20,12 @@ TERMS = [
     Term("pubic", "adult"),
     Term("cunt", "profanity"),
     Term("ass", "profanity"),
+    Term("xanax", "rx-drugs"),
+    Term("methadone", "rx-drugs"),
+    Term("ghb", "narcotics"),
+    Term("glass bong", "paraphernalia"),
+    Term("dab rig", "paraphernalia"),
+    Term("gold bars", "bullion"),
 ]
 
 

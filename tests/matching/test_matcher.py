@@ -53,6 +53,16 @@ FOUND = [
     ("laser-pointer", "laser pointer", Distortion.NONE, None),
     ("l4ser p0inter", "laser pointer", Distortion.DELIBERATE, "leetspeak"),
     ("laaaser pointer", "laser pointer", Distortion.DELIBERATE, "stretched_letters"),
+    ("\\/4pe", "vape", Distortion.DELIBERATE, "leetspeak"),  # SpamAssassin's \\/ for v
+    ("><anax", "xanax", Distortion.DELIBERATE, "leetspeak"),
+    ("rnethadone", "methadone", Distortion.DELIBERATE, "leetspeak"),  # rn for m
+    ("kn?fe, x@n@x", "xanax", Distortion.DELIBERATE, "leetspeak"),
+    ("9la$5 80ng", "glass bong", Distortion.DELIBERATE, "leetspeak"),  # digits read in context
+    ("d@b r!9", "dab rig", Distortion.DELIBERATE, "leetspeak"),  # one letter left: r|9
+    ("d!e", None, None, None),  # a symbol between two letters is a letter, not a separator
+    ("dab rjg", "dab rig", Distortion.TYPO, "misspelling"),  # a short word, in context
+    ("go ld bars", "gold bars", Distortion.DELIBERATE, "split_word_joined"),
+    ("!!!VAPE!!!", "vape", Distortion.NONE, "case_folded"),
     # combinations
     ("V\u200b4\u200cР\u200dЕ", "vape", Distortion.DELIBERATE, "invisible_removed"),
     ("ｖ４ｐ３", "vape", Distortion.DELIBERATE, "leetspeak"),
@@ -108,6 +118,11 @@ INNOCENT = [
     "MP3 player, PS4 controller",
     "I'd call it great! 10th edition",
     "ACE cable",
+    "GH8 vacuum cleaner",  # digits read as letters need a multi-word term around them
+    "Rjg connector, 80ng adapter",
+    "A hero in the making",  # a one-word term split into two common words is ordinary text
+    "C++ primer, A+ grade, 2+2",
+    "Size S|M|L, red/blue",
 ]
 
 

@@ -13,6 +13,7 @@ from contraband.text.transforms import (
     LookalikeFold,
     SeparatorJoin,
     Spacing,
+    SymbolLetters,
     replay,
 )
 
@@ -141,10 +142,33 @@ def test_separator_join(text: str, expected: str) -> None:
         ("mp3", "mp3"),
         ("ps4", "ps4"),
         ("4x13", "4x13"),
+        ("d!e", "d1e"),  # a symbol among letters is a letter, even with one letter left
+        ("$e+", "set"),
+        ("r|9", "r1g"),
+        ("kn?fe", "knife"),
+        ("!d card", "1d card"),  # one leading ! is an i
+        ("!!!sale!!!", "!!!sale!!!"),  # several are emphasis
+        ("what? now", "what? now"),
+        ("v|a|p|e", "v|a|p|e"),  # single letters and one repeated symbol: separators
     ],
 )
 def test_leetspeak(text: str, expected: str) -> None:
     assert Leetspeak().apply(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\\/ape", "vape"),
+        ("><anax", "xanax"),
+        ("|\\/|eth", "meth"),
+        ("c\\/\\/", "cvv"),  # a run of drawn letters
+        ("a \\/ b", "a \\/ b"),  # touching no word: punctuation
+        ("5 >< 3", "5 >< 3"),
+    ],
+)
+def test_symbol_letters(text: str, expected: str) -> None:
+    assert SymbolLetters().apply(text) == expected
 
 
 @pytest.mark.parametrize(

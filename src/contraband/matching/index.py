@@ -75,6 +75,7 @@ class TermIndex:
     joined_terms: dict[bytes, tuple[int, ...]]
     collapsed_words: dict[str, tuple[str, ...]]
     deletion_table: dict[str, tuple[str, ...]]
+    short_deletions: dict[str, tuple[str, ...]]
     dictionary: frozenset[bytes]
     database: Any = None
 
@@ -105,6 +106,8 @@ class TermIndex:
         vocabulary = set(word_terms)
         collapsed: dict[str, list[str]] = defaultdict(list)
         deletion_table: dict[str, list[str]] = defaultdict(list)
+        short_deletions: dict[str, list[str]] = defaultdict(list)  # 3-4 letters, in context
+        multi_word = {w for words in term_words if len(words) > 1 for w in words}
         for word in vocabulary:
             if len(word) >= 3 and word.isalpha():
                 collapsed[collapse(word)].append(word)
@@ -112,6 +115,9 @@ class TermIndex:
             if edits and word.isalpha():
                 for variant in deletes(word, edits):
                     deletion_table[variant].append(word)
+            elif len(word) >= 3 and word.isalpha() and word in multi_word:
+                for variant in deletes(word, 1):
+                    short_deletions[variant].append(word)
         literals = tuple(literal_targets)
         index = cls(
             terms=terms,
@@ -123,6 +129,7 @@ class TermIndex:
             joined_terms={w.encode(): tuple(v) for w, v in joined.items()},
             collapsed_words={w: tuple(sorted(v)) for w, v in collapsed.items()},
             deletion_table={w: tuple(sorted(v)) for w, v in deletion_table.items()},
+            short_deletions={w: tuple(sorted(v)) for w, v in short_deletions.items()},
             dictionary=frozenset(w.encode() for w in dictionary),
         )
         index.database = _compile(index.literals)
@@ -152,19 +159,22 @@ def _split_variants(
     """The term with one word split in two ("via gra", "cross bow", "gla ss bong").
 
     The token layer finds splits with a fragment that is not an ordinary word; these literals
-    find the rest, where both fragments are words. A split into two common words ("man kind")
-    or one ending in a two-letter function word ("an other") is ordinary text: skipped.
+    find the rest, where both fragments are words. For a one-word term, a split into two
+    common words ("hero in") or one with a two-letter function word ("an other") is ordinary
+    text: skipped. A multi-word term keeps them: its other words are the context ("go ld bars",
+    "st un gun").
     """
     if not _spaced(words):
         return
+    in_context = len(words) > 1
     for k, word in enumerate(words):
         if len(word) < 4 or not word.isalpha():
             continue
         for cut in range(2, len(word) - 1):
             head, tail = word[:cut], word[cut:]
-            if head in COMMON_SHORT_WORDS or tail in COMMON_SHORT_WORDS:
+            if not in_context and (head in COMMON_SHORT_WORDS or tail in COMMON_SHORT_WORDS):
                 continue
-            if head in common and tail in common:
+            if not in_context and head in common and tail in common:
                 continue
             short = min(len(head), len(tail)) == 2
             if not short and not (head in dictionary and tail in dictionary):

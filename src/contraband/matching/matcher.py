@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA
 
 from contraband.matching.hit import Distortion, Hit
 from contraband.matching.index import (
+    FUZZY_ONE_EDIT_FROM,
     FUZZY_TWO_EDITS_FROM,
     LiteralKind,
     TermIndex,
@@ -129,35 +130,48 @@ class Matcher:
     def _compute_word_matches(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Only called for tokens that are not ordinary words."""
         index = self.index
-        if "1" in token and sum(c.isalpha() for c in token) >= 2:
-            for variant in _ambiguous_variants(token, "1"):
-                if variant.encode() in index.word_terms:
-                    yield variant, Flag.LEET, 0
-        elif "i" in token and token.isalpha():
+        for variant, flags in _readings(token):
+            if variant.encode() in index.word_terms:
+                yield variant, flags, 0
+        if "i" in token and token.isalpha():
             # Capital I standing for l ("SKUII", "𝐼" folds to "i"): the look-alike UTS #39
             # itself maps to l. Only for tokens that are not words, so "oil" stays "oil".
             for variant in _ambiguous_variants(token, "i"):
                 if variant != token and variant.encode() in index.word_terms:
                     yield variant, Flag.CONFUSABLE, 0
-        if not token.isalpha() or len(token) < 3:
+        if len(token) < 3:
             return
-        stretched = collapse(token)
-        if stretched != token:
-            for word in index.collapsed_words.get(stretched, ()):
-                if _stretches(token, word):
-                    yield word, Flag.STRETCH, 0
-        if len(token) >= 4:
-            depth = 2 if len(token) >= FUZZY_TWO_EDITS_FROM - 2 else 1
-            seen: set[str] = set()
-            for variant in deletes(token, depth):
-                for word in index.deletion_table.get(variant, ()):
-                    if word in seen or word == token:
-                        continue
-                    seen.add(word)
-                    limit = allowed_edits(word)
-                    distance = OSA.distance(token, word, score_cutoff=limit)
-                    if distance <= limit:
-                        yield word, Flag.FUZZY, distance
+        if token.isalpha():
+            stretched = collapse(token)
+            if stretched != token:
+                for word in index.collapsed_words.get(stretched, ()):
+                    if _stretches(token, word):
+                        yield word, Flag.STRETCH, 0
+        if len(token) >= 4 and token.isalpha():
+            yield from self._misspellings(token, 0)
+        if len(token) <= FUZZY_ONE_EDIT_FROM and token.isalpha():
+            for variant in deletes(token, 1):
+                for word in index.short_deletions.get(variant, ()):
+                    if word != token and OSA.distance(token, word, score_cutoff=1) <= 1:
+                        yield word, Flag.FUZZY | NEEDS_CONTEXT, 1
+        read, flags = _full_reading(token)
+        if read != token and len(read) >= 4 and read.isalpha():
+            yield from self._misspellings(read, flags)
+
+    def _misspellings(self, token: str, flags: int) -> Iterator[tuple[str, int, int]]:
+        """Term words within the allowed edits of `token` (symmetric deletion, then OSA)."""
+        index = self.index
+        depth = 2 if len(token) >= FUZZY_TWO_EDITS_FROM - 2 else 1
+        seen: set[str] = set()
+        for variant in deletes(token, depth):
+            for word in index.deletion_table.get(variant, ()):
+                if word in seen or word == token:
+                    continue
+                seen.add(word)
+                limit = allowed_edits(word)
+                distance = OSA.distance(token, word, score_cutoff=limit)
+                if distance <= limit:
+                    yield word, flags | Flag.FUZZY, distance
 
     def _place(
         self, tokens: list[bytes], i: int, word: bytes, flags: int, edits: int
@@ -168,10 +182,13 @@ class Matcher:
         """
         for term, position in self.index.word_terms.get(word, ()):
             words = self.index.term_words[term]
+            if flags & NEEDS_CONTEXT and len(words) == 1:
+                continue
             first = i - position
             if first < 0 or first + len(words) > len(tokens):
                 continue
             total_flags, total_edits = flags, edits
+            weak = int(bool(flags & NEEDS_CONTEXT))
             for j, expected in enumerate(words):
                 if j == position:
                     continue
@@ -180,8 +197,10 @@ class Matcher:
                     break
                 total_flags |= seen[0]
                 total_edits += seen[1]
+                weak += bool(seen[0] & NEEDS_CONTEXT)
             else:
-                yield term, first, len(words), total_flags, total_edits
+                if weak < len(words):  # at least one word stands on its own
+                    yield term, first, len(words), total_flags & ~NEEDS_CONTEXT, total_edits
 
     def _token_reads_as(self, token: bytes, word: bytes) -> tuple[int, int] | None:
         """(flags, edits) if `token` is `word`, as written or disguised; None otherwise."""
@@ -352,6 +371,70 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
 
 def _excepted(cand: _Candidate, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start < cand.end and cand.start < end for start, end in spans)
+
+
+#: Digits that the key left as written (their word had no leet shape: "80ng", "da8", "9p5")
+#: but that a token-level reading may take as letters, when the term confirms it.
+_DIGIT_LETTERS = str.maketrans("0345789", "oeastbg")
+#: A pseudo-flag, never in evidence: this word alone is weak evidence (digits read as letters
+#: in a short word: "gh8" is no proof of "ghb"; one edit in a 3-4 letter word: "aard"). It
+#: counts only inside a multi-word term whose other words stand as they should.
+NEEDS_CONTEXT = 1 << 30
+_STANDS_ALONE_FROM = 5
+
+
+def _readings(token: str) -> Iterator[tuple[str, int]]:
+    """`token` read with its ambiguous spellings undone: (variant, flags), bounded.
+
+    '1' is i or l; "rn" may be m (SpamAssassin's "rnethadone"), "vv" w; digits among
+    letters may be letters. Each reading that changes something is leetspeak.
+    """
+    bases = [(token, 0)]
+    if any(c.isdigit() for c in token) and any(c.isalpha() for c in token):
+        read = token.translate(_DIGIT_LETTERS)
+        if read != token:
+            bases.append((read, Flag.LEET | NEEDS_CONTEXT))
+    for base, flags in bases:
+        for variant in _double_variants(base):
+            ambiguous = "1" in variant and sum(c.isalpha() for c in variant) >= 2
+            for final in _ambiguous_variants(variant, "1") if ambiguous else (variant,):
+                if final != token:
+                    weak = flags & NEEDS_CONTEXT and len(final) < _STANDS_ALONE_FROM
+                    yield final, (flags & ~NEEDS_CONTEXT) | Flag.LEET | (NEEDS_CONTEXT * weak)
+
+
+#: Letters written as two others: SpamAssassin's "rn" for m, and "vv" for w.
+_DOUBLES = {"rn": "m", "vv": "w"}
+
+
+def _double_variants(token: str) -> Iterator[str]:
+    """`token`, and with its double-letter spellings read as one letter: each alone, or all
+    (bounded by the few pairs a word has)."""
+    yield token
+    pairs = [(m.start(), m.group()) for m in _DOUBLE.finditer(token)]
+    if not pairs:
+        return
+    if len(pairs) > 1:
+        for position, pair in pairs:
+            yield token[:position] + _DOUBLES[pair] + token[position + 2 :]
+    yield _DOUBLE.sub(_read_double, token)
+
+
+_DOUBLE = re.compile("|".join(_DOUBLES))
+
+
+def _read_double(match: re.Match[str]) -> str:
+    return _DOUBLES[match.group()]
+
+
+def _full_reading(token: str) -> tuple[str, int]:
+    """The one most disguised reading of `token` (for misspellings of disguised words):
+    digits as letters, "rn" as m, "vv" as w, '1' as i."""
+    digits_read = token.translate(_DIGIT_LETTERS)
+    read = _DOUBLE.sub(_read_double, digits_read).replace("1", "i")
+    if read == token:
+        return token, 0
+    return read, Flag.LEET
 
 
 def _ambiguous_variants(token: str, ambiguous: str) -> Iterator[str]:

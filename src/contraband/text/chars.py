@@ -250,6 +250,9 @@ _SYMBOL_LETTERS = {
     "ø": "o",
     "Ø": "o",
     "Ð": "d",
+    "ð": "o",  # SpamAssassin's o; Icelandic eth otherwise (harmless unless it spells a term)
+    "Æ": "a",  # SpamAssassin's a; the ligature "ae" otherwise
+    "æ": "a",
     "ƒ": "f",
     "¢": "c",
     "€": "e",

@@ -15,14 +15,21 @@ Application order (each step sees the previous step's output):
    of a script the text never genuinely uses (no letter of that script without a Latin twin).
    Genuine Cyrillic/Greek text has such letters (я, и, λ) and is left alone. Risk: a one-word
    genuine text made only of look-alikes ("сор") reads as Latin ("cop").
-3. `SeparatorJoin`: runs of 3+ single letters split by one repeated separator (`.`, `-`, `_`,
+3. `SymbolLetters`: letters drawn with several symbols (SpamAssassin's "\\/" for v and "><"
+   for x; "|\\/|" for m, "|<" for k...) where they touch a letter or digit. Risk: a
+   symbol pair glued to a word ("size><", "a\\/b") gains a letter; harmless unless that
+   spells a term.
+4. `SeparatorJoin`: runs of 3+ single letters split by one repeated separator (`.`, `-`, `_`,
    `*`, `/`, `·`, `•`, `~` or spaces) are joined: "v.a.p.e", "v a p e". Risk: initialisms and
    size lists ("s m l") are joined too; harmless unless the join spells a term.
-4. `Leetspeak`: inside words that are otherwise alphabetic (2+ letters, no more digits/symbols
-   than letters), 0->o 3->e 4/@->a 5/$->s 7/+->t 8->b 9->g; the ambiguous 1, ! and | become `1`,
-   which the matcher reads as i or l. "4 pack", "12v" and "500mg" stay numbers.
+5. `Leetspeak`, before and after the separator join (symbols among letters are letters, not
+   separators: "d!e"; joined letters can spell a leet word: "v.4.p.3"). 0->o 3->e 4/@->a
+   5/$->s 7/+->t 8->b 9->g, ? inside a word -> i; the ambiguous 1, ! and | become `1`, which
+   the matcher reads as i or l. Digits count only in words with 2+ letters and a leet shape,
+   so "4 pack", "12v" and "500mg" stay numbers; a symbol (@ $ | + ! ?) among letters is
+   never part of a number, so one letter is enough ("$e+", "r|9").
    Risk: model numbers such as "usb3" read as "usbe"; harmless unless that spells a term.
-5. `Spacing`: every run of non-word characters (punctuation, whitespace, underscores) becomes
+6. `Spacing`: every run of non-word characters (punctuation, whitespace, underscores) becomes
    one space, so terms match on word boundaries. Risk: none.
 """
 
@@ -245,6 +252,50 @@ class Contractions(RegexTransform):
         return ""
 
 
+#: Letters drawn with two to four symbols, longest first so "|\\/|" is m, not "|v|".
+SYMBOL_LETTERS = {
+    "|\\/|": "m",
+    "/\\/\\": "m",
+    "|\\|": "n",
+    "/\\/": "n",
+    "|-|": "h",
+    "\\/": "v",
+    "><": "x",
+    "|<": "k",
+}
+_DRAWN = "|".join(re.escape(k) for k in sorted(SYMBOL_LETTERS, key=len, reverse=True))
+_NEXT_TO = r"[^\W_]|[@$!|+?]"  # a letter, a digit or a leet symbol
+_DRAWN_ONE = re.compile(_DRAWN)
+_DRAWN_LETTER = re.compile(rf"(?<={_NEXT_TO})(?:{_DRAWN})+|(?:{_DRAWN})+(?=(?:{_NEXT_TO}))")
+
+
+class SymbolLetters(RegexTransform):
+    """Letters drawn with several symbols ("\\/4pe", "><anax"), where they touch a word."""
+
+    name = "symbol_letters"
+    pattern = _DRAWN_LETTER
+    flags = Flag.LEET
+
+    def apply(self, s: str) -> str:
+        return self.pattern.sub(self.replace, s) if _may_draw(s) else s
+
+    def edits(self, s: str) -> Iterator[Edit]:
+        if _may_draw(s):
+            yield from super().edits(s)
+
+    def replace(self, match: re.Match[str]) -> str:
+        return _DRAWN_ONE.sub(_drawn_letter, match.group())
+
+
+def _drawn_letter(match: re.Match[str]) -> str:
+    return SYMBOL_LETTERS[match.group()]
+
+
+def _may_draw(s: str) -> bool:
+    """Cheap test: every drawn letter has a backslash, a '<' or a '|'."""
+    return "\\" in s or "<" in s or "|" in s
+
+
 # A run of 3+ single letters or digits, each a word of its own, split by non-word characters.
 _SINGLE_RUN = re.compile(r"(?<![^\W_])[^\W_](?![^\W_])(?:(?:[^\w\x00]|_)+[^\W_](?![^\W_])){2,}")
 _GAP = re.compile(r"(?:[^\w\x00]|_)+")
@@ -380,12 +431,13 @@ _LEET_MAP = str.maketrans(
         "9": "g",
         "!": "1",
         "|": "1",
+        "?": "i",
     }
 )
-_LEET_CHARS = set("0134579@$+!|8")
-_T = r"(?:[^\W_]|[@$!|+])"  # a character of a leet token (underscore separates words)
-_LEET_TOKEN = re.compile(rf"(?<!{_T}){_T}*?(?:[^\W\d_][0-9@$!|+]|[0-9@$!|+][^\W\d_]){_T}*")
-_LEET_SYMBOL_RUN = re.compile(r"([@$!|+]+)")
+_LEET_CHARS = set("0134579@$+!|8?")
+_T = r"(?:[^\W_]|[@$!|+?])"  # a character of a leet token (underscore separates words)
+_LEET_TOKEN = re.compile(rf"(?<!{_T}){_T}*?(?:[^\W\d_][0-9@$!|+?]|[0-9@$!|+?][^\W\d_]){_T}*")
+_LEET_SYMBOL_RUN = re.compile(r"([@$!|+?]+)")
 # Where a digit or symbol sits among letters when it stands for one (the same shapes, on ASCII,
 # make the prefilter): inside a word (v4pe, h3r01n), between digits (5el15, 410nz0), before
 # four letters (5ilden4fil) or after three (vap3). Ordinals, units and short model codes
@@ -393,7 +445,7 @@ _LEET_SYMBOL_RUN = re.compile(r"([@$!|+]+)")
 _K = "[0134579@$+8]"  # characters that stand for letters anywhere in a word
 _L = r"[^\W\d_]"
 _LEET_SHAPE = re.compile(
-    f"{_L}[0134579@$+8!|]+{_L}"  # inside a word: v4pe, h3r01n, v!agra
+    f"{_L}[0134579@$+8!|?]+{_L}"  # inside a word: v4pe, h3r01n, v!agra, kn?fe
     f"|{_K}{_L}{{2,}}{_K}"  # between: 5el15, 410nz0, 8ud$
     f"|{_K}{_L}{{4}}"  # before four letters: 5ildenafil
     f"|^{_K}{_L}{{2,3}}$"  # a short word led by one: 4nd, 7ow (not 3rd, nor 500mg)
@@ -402,7 +454,6 @@ _LEET_SHAPE = re.compile(
     f"|{_L}{{2}}{_K}{{2}}"  # two letters then two: pu1$3
     f"|^[@$+|]{_L}{{2}}"  # a symbol first: @mmo, $nus, +hc, |ens
 )
-# Numbers with a unit, a time or an ordinal suffix stay numbers: 3rd, 10th, 9pm, 8gb, 5kg.
 # Numbers with a unit, a time or an ordinal suffix stay numbers: 3rd, 10th, 9pm, 8gb, 5kg.
 _UNITS = "st nd rd th am pm gb mb kb tb kg mg ml cm mm km kw hz oz lb ft pc mp px hp ah kv db"
 _SUFFIXES_2 = (_UNITS + " in yr hr cc").split()
@@ -423,11 +474,13 @@ def _two_letters_except(excluded: list[str]) -> bytes:
 _NOT_ORDINAL_2 = _two_letters_except(_SUFFIXES_2)
 _KB = rb"[0134579@$+8]"
 _LEET_PREFILTER = (
-    rb"[a-z][0134579@$+8!|]+[a-z]|" + _KB + rb"[a-z]{2,}" + _KB + rb"|" + _KB + rb"[a-z]{4}"
+    rb"[a-z][0134579@$+8!|?]+[a-z]|" + _KB + rb"[a-z]{2,}" + _KB + rb"|" + _KB + rb"[a-z]{4}"
     rb"|(?:^|[^a-z0-9])" + _KB + rb"(?:" + _NOT_ORDINAL_2 + rb"|[a-z]{3})(?:[^a-z0-9]|$)"
-    rb"|[a-z]{2}[|]|[a-z]{3}" + _KB + rb"|[a-z]{2}" + _KB + _KB + rb"|[@$+|][a-z]{2}"
+    rb"|[a-z]{2}[|]|[a-z]{3}" + _KB + rb"|[a-z]{2}" + _KB + _KB + rb"|[@$+|][a-z]|"
+    rb"[a-z][@$+|]|(?:^|[^a-z0-9!?])[!?]+[a-z]|[a-z0-9@$+|][!?]+[a-z0-9@$+|]"
 )
-_LEET_EDGES = "!"  # "great!" is not "great1"; "bow$" is "bows", "fu||" is "full"
+# "great!" is not "great1" and "what?" not "whati"; but "bow$" is "bows", "fu||" is "full"
+_LEET_EDGES = "!?"
 
 
 class Leetspeak(PrefilteredTransform):
@@ -446,9 +499,12 @@ def _leet_word(token: str) -> str:
     as words; deciding part by part exactly as that second reading would keeps the key a
     fixed point.
     """
-    core = token.strip(_LEET_EDGES)
     lead = token[: len(token) - len(token.lstrip(_LEET_EDGES))]
-    tail = token[len(lead) + len(core) :]
+    if lead in ("!", "?"):
+        lead = ""  # one "!" or "?" before a letter is an i ("!d card"); "!!!" is emphasis
+    body = token[len(lead) :]
+    core = body.rstrip(_LEET_EDGES)
+    tail = body[len(core) :]
     if _is_leet(core):
         return lead + core.translate(_LEET_MAP) + tail
     parts = _LEET_SYMBOL_RUN.split(core)
@@ -460,15 +516,26 @@ def _leet_word(token: str) -> str:
 
 
 def _is_leet(core: str) -> bool:
-    """Is `core` a word spelled with digits or symbols (not a number, model or unit)?"""
-    letters = sum(1 for c in core if c.isalpha())
+    """Is `core` a word spelled with digits or symbols (not a number, model or unit)?
+
+    A symbol among letters (@ $ | +, or ! ? inside a word) is never part of an ordinary
+    word, a number or a model code, so one letter is enough ("r|9", "$e+", "!d"). Digits
+    alone need two letters and a leet shape, so "12v", "mp3" and "500mg" stay as written.
+    """
     leet = sum(1 for c in core if c in _LEET_CHARS)
-    return (
-        letters >= 2
-        and 0 < leet <= 2 * letters + 1
-        and _LEET_SHAPE.search(core) is not None
-        and _ORDINAL.fullmatch(core) is None
-    )
+    if not leet or _ORDINAL.fullmatch(core) is not None or _SEPARATED.fullmatch(core):
+        return False
+    letters = sum(1 for c in core if c.isalpha())
+    if not _LEET_SYMBOLS.isdisjoint(core):
+        return letters >= 1 and leet <= 2 * letters + 2
+    return letters >= 2 and leet <= 2 * letters + 1 and _LEET_SHAPE.search(core) is not None
+
+
+_LEET_SYMBOLS = frozenset("@$|+!?")
+# Single letters joined by one repeated | or + are a separated word ("v|a|p|e", "a+b+c"),
+# left for the separator transform; with two letters the symbol is a letter ("d!e"), and
+# @, $, ! and ? always are ("x@n@x").
+_SEPARATED = re.compile(r"[^\W_](?P<symbol>[|+])[^\W_](?:(?P=symbol)[^\W_])+")
 
 
 PREFILTERS = Prefilters(
@@ -525,8 +592,10 @@ PIPELINE: tuple[Transform, ...] = (
     LookalikeFold(),
     Case(),
     Contractions(),
+    SymbolLetters(),
+    Leetspeak(),  # first, so leet symbols are read as letters, not as separators ("d!e")
     SeparatorJoin(),
-    Leetspeak(),
+    Leetspeak(),  # again, on the words the separators joined ("v.4.p.3")
     LookalikeFold(),  # again: joining letters or symbols can make a new mixed-script word
     Spacing(),
 )
