@@ -1,5 +1,7 @@
 """Shared fixtures: the project's small test pack and a screener over it."""
 
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,9 @@ if TYPE_CHECKING:
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_PACK = FIXTURES / "mini-pack"
 DEFAULT_PACK = Path(__file__).parent.parent / "policies" / "default"
+
+# Compiled indexes are cached per test session, never in the user's own cache directory.
+os.environ["CONTRABAND_CACHE_DIR"] = tempfile.mkdtemp(prefix="contraband-test-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from contraband.decision import (
 from contraband.errors import ContrabandError, PolicyError
 from contraband.listing import Listing, decode_listing, parse_listing
 from contraband.matching import Matcher, Term, TermError, TermIndex
+from contraband.matching.cache import cached_index
 from contraband.policy import PolicyPack, Problem
 
 
@@ -43,9 +44,10 @@ def pack_terms(pack: PolicyPack) -> list[Term]:
 
 
 def build_index(pack: PolicyPack) -> TermIndex:
-    """The term index of a pack; PolicyError if a term cannot be matched."""
+    """The term index of a pack (from the index cache when it holds one); PolicyError if a
+    term cannot be matched."""
     try:
-        return TermIndex.build(pack_terms(pack))
+        return cached_index(pack_terms(pack))
     except TermError as error:
         raise PolicyError([Problem("items", None, "terms", str(error))]) from error
 

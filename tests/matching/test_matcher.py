@@ -152,6 +152,16 @@ def test_hits_report_field_and_span_in_the_original_text(matcher: Matcher) -> No
     assert fields[2][1][slice(*keywords.span)] == "vape"
 
 
+def test_spans_are_right_when_a_field_alone_reads_differently(matcher: Matcher) -> None:
+    """Evidence tracks each field alone, unless the field's key depends on another field:
+    "сор" (all Cyrillic look-alikes) reads as "cop" in a title alone, but stays Cyrillic
+    beside a genuinely Russian description. Both ways, spans point at the written text."""
+    for description in ("Россия сувенир", "plain text"):
+        fields = [("title", "сор v4pe сор"), ("description", description), ("keywords", "")]
+        [hit] = matcher.find(fields)
+        assert (hit.field, hit.span, hit.text) == ("title", (4, 8), "v4pe")
+
+
 def test_longer_term_of_the_same_item_wins(matcher: Matcher) -> None:
     hits = matcher.find([("title", "v4pe pen kit")])
     assert [h.term for h in hits] == ["vape pen"]

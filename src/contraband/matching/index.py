@@ -25,6 +25,7 @@ import hyperscan
 
 from contraband.matching.dictionary import common_words, ordinary_words
 from contraband.matching.terms import Term, check_term
+from contraband.text import FIELD_SEPARATOR
 from contraband.text.chars import script_of
 
 #: Fuzzy matching: allowed edits by term-word length (shorter words get none).
@@ -130,7 +131,8 @@ class TermIndex:
             collapsed_words={w: tuple(sorted(v)) for w, v in collapsed.items()},
             deletion_table={w: tuple(sorted(v)) for w, v in deletion_table.items()},
             short_deletions={w: tuple(sorted(v)) for w, v in short_deletions.items()},
-            dictionary=frozenset(w.encode() for w in dictionary),
+            # The field separator too: it stands between fields in every key, never a word.
+            dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},
         )
         index.database = _compile(index.literals)
         return index

@@ -26,7 +26,16 @@ from contraband.matching.index import (
     collapse,
     deletes,
 )
-from contraband.text import DELIBERATE, FIELD_SEPARATOR, Flag, decode, flag_names, key_tokens, track
+from contraband.text import (
+    DELIBERATE,
+    FIELD_SEPARATOR,
+    CanonicalText,
+    Flag,
+    decode,
+    flag_names,
+    key_tokens,
+    track,
+)
 
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
@@ -41,14 +50,17 @@ _LITERAL_FLAGS = {
 }
 
 #: Confidence that a span really is the term, by what had to be undone to see it.
-_FLAG_CONFIDENCE = {
-    Flag.SPLIT: 0.85,
-    Flag.STRETCH: 0.9,
-    Flag.SEPARATOR: 0.95,
-    Flag.LEET: 0.95,
-    Flag.JOINED: 0.95,
-    Flag.CONFUSABLE: 0.97,
-}
+_FLAG_CONFIDENCE = tuple(
+    (int(flag), confidence)
+    for flag, confidence in {
+        Flag.SPLIT: 0.85,
+        Flag.STRETCH: 0.9,
+        Flag.SEPARATOR: 0.95,
+        Flag.LEET: 0.95,
+        Flag.JOINED: 0.95,
+        Flag.CONFUSABLE: 0.97,
+    }.items()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,18 +270,15 @@ class Matcher:
         literal: list[tuple[int, int]],
         token_matches: list[_TokenMatch],
     ) -> list[Hit]:
-        canonical = track(raw)
-        if canonical.key != decode(kb):  # the two faces of a transform disagree: a bug
-            raise AssertionError("canonical key and tracked key differ")
         to_char = _char_offsets(kb)
         candidates, exceptions = self._literal_spans(literal, to_char)
         candidates.extend(_place_tokens(kb, token_matches, to_char))
-        field_starts = _field_starts(texts)
+        tracks = _FieldTracks(texts, raw, decode(kb))
         best: dict[tuple[int, int, int, int], Hit] = {}
         for cand in candidates:
             if _excepted(cand, exceptions.get(cand.term, ())):
                 continue
-            field, hit = self._hit(cand, canonical, fields, field_starts)
+            field, hit = self._hit(cand, tracks, fields)
             slot = (field, *hit.span, cand.term)
             previous = best.get(slot)
             if previous is None or hit.score > previous.score:
@@ -294,16 +303,14 @@ class Matcher:
         return candidates, exceptions
 
     def _hit(
-        self,
-        cand: _Candidate,
-        canonical: Any,
-        fields: Sequence[tuple[str, str]],
-        field_starts: list[int],
+        self, cand: _Candidate, tracks: _FieldTracks, fields: Sequence[tuple[str, str]]
     ) -> tuple[int, Hit]:
-        start, end = canonical.original_span(cand.start, cand.end)
-        flags = canonical.span_flags(cand.start, cand.end) | cand.flags
-        field = bisect.bisect_right(field_starts, start) - 1
-        offset = field_starts[field]
+        field = tracks.field_of(cand.start)
+        canonical, key_shift, text_shift = tracks.locate(field)
+        start, end = cand.start - key_shift, cand.end - key_shift
+        original_start, original_end = canonical.original_span(start, end)
+        span = (original_start - text_shift, original_end - text_shift)
+        flags = canonical.span_flags(start, end) | cand.flags
         term = self.index.terms[cand.term]
         return (
             field,
@@ -311,9 +318,9 @@ class Matcher:
                 item_id=term.item_id,
                 term=term.text,
                 field=fields[field][0],
-                span=(start - offset, end - offset),
-                text=fields[field][1][start - offset : end - offset],  # as written, NULs included
-                canonical=canonical.key[cand.start : cand.end],
+                span=span,
+                text=fields[field][1][span[0] : span[1]],  # as written, NULs included
+                canonical=canonical.key[start:end],
                 transforms=tuple(flag_names(flags)),
                 distortion=_distortion(flags),
                 score=_score(flags, cand.edits, len(b" ".join(self.index.term_words[cand.term]))),
@@ -322,18 +329,61 @@ class Matcher:
         )
 
 
+class _FieldTracks:
+    """Offset maps for the fields that hit, each field tracked on its own.
+
+    Tracking (`text.track`) is the costly part of evidence, and a hit is usually in one
+    field: a title is a tenth of a listing. A field's own key is its segment of the
+    listing's key, except when look-alike folding depends on another field's script (a
+    genuinely Cyrillic description); a field whose key differs is read from one tracking
+    of the whole listing instead.
+    """
+
+    def __init__(self, texts: list[str], raw: str, key: str) -> None:
+        self.texts = texts
+        self.raw = raw
+        self.key = key
+        self.separators = _positions(key, FIELD_SEPARATOR)
+        self._tracked: dict[int, tuple[CanonicalText, int, int]] = {}
+        self._whole: CanonicalText | None = None
+
+    def field_of(self, position: int) -> int:
+        """The field whose segment of the key holds `position`."""
+        return bisect.bisect_left(self.separators, position)
+
+    def locate(self, field: int) -> tuple[CanonicalText, int, int]:
+        """(canonical text, key offset to subtract, original offset to subtract) for `field`."""
+        found = self._tracked.get(field)
+        if found is None:
+            found = self._tracked[field] = self._track(field)
+        return found
+
+    def _track(self, field: int) -> tuple[CanonicalText, int, int]:
+        first = self.separators[field - 1] + 2 if field else 1
+        last = self.separators[field] - 1 if field < len(self.separators) else len(self.key) - 1
+        alone = track(self.texts[field])
+        if alone.key == " " + self.key[first:last] + " ":
+            return alone, first - 1, 0
+        if self._whole is None:
+            self._whole = track(self.raw)
+            if self._whole.key != self.key:  # the two faces of a transform disagree: a bug
+                raise AssertionError("canonical key and tracked key differ")
+        return self._whole, 0, sum(len(t) + len(_JOINER) for t in self.texts[:field])
+
+
+def _positions(text: str, char: str) -> list[int]:
+    """Every index of `char` in `text` (a C-level search per occurrence)."""
+    out: list[int] = []
+    at = text.find(char)
+    while at != -1:
+        out.append(at)
+        at = text.find(char, at + 1)
+    return out
+
+
 def _clean(text: str) -> str:
     """The field text with the internal field separator replaced (same length, same offsets)."""
     return text.replace(FIELD_SEPARATOR, " ") if FIELD_SEPARATOR in text else text
-
-
-def _field_starts(texts: list[str]) -> list[int]:
-    starts = []
-    position = 0
-    for text in texts:
-        starts.append(position)
-        position += len(text) + len(_JOINER)
-    return starts
 
 
 def _char_offsets(kb: bytes) -> Any:
@@ -470,10 +520,14 @@ def _stretches(token: str, word: str) -> bool:
     )
 
 
+_DELIBERATE = int(DELIBERATE)
+_FUZZY = int(Flag.FUZZY)
+
+
 def _distortion(flags: int) -> Distortion:
-    if flags & DELIBERATE:
+    if flags & _DELIBERATE:
         return Distortion.DELIBERATE
-    if flags & Flag.FUZZY:
+    if flags & _FUZZY:
         return Distortion.TYPO
     return Distortion.NONE
 
@@ -481,7 +535,7 @@ def _distortion(flags: int) -> Distortion:
 def _score(flags: int, edits: int, length: int) -> float:
     """Confidence in [0, 1] that the span is the term."""
     score = 1.0
-    for flag, confidence in _FLAG_CONFIDENCE.items():
+    for flag, confidence in _FLAG_CONFIDENCE:
         if flags & flag:
             score *= confidence
     if edits:

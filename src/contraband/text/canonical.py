@@ -72,7 +72,9 @@ def track(text: str, pipeline: tuple[Transform, ...] = PIPELINE) -> CanonicalTex
     ends = list(range(1, len(text) + 1))
     flags = [0] * len(text)
     for transform in pipeline:
-        s, starts, ends, flags = _apply_tracked(s, starts, ends, flags, transform.edits(s))
+        edits = list(transform.edits(s))
+        if edits:
+            s, starts, ends, flags = _apply_tracked(s, starts, ends, flags, edits)
     n = len(text)
     first = starts[0] if starts else 0
     last = ends[-1] if ends else n
@@ -90,7 +92,7 @@ def _apply_tracked(
     starts: list[int],
     ends: list[int],
     flags: list[int],
-    edits: object,
+    edits: list[Edit],
 ) -> tuple[str, list[int], list[int], list[int]]:
     out: list[str] = []
     new_starts: list[int] = []
@@ -98,9 +100,8 @@ def _apply_tracked(
     new_flags: list[int] = []
     pending = 0  # flags of deleted characters, given to the next kept character
     pos = 0
-    edit: Edit
-    for edit in edits:  # type: ignore[attr-defined]
-        a, b, text, flag = edit
+    for a, b, text, edit_flag in edits:
+        flag = int(edit_flag)  # plain int arithmetic: IntFlag operators are slow Python calls
         if a > pos:
             out.append(s[pos:a])
             new_starts.extend(starts[pos:a])

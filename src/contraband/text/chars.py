@@ -67,9 +67,13 @@ FLAG_NAMES: dict[Flag, str] = {
 }
 
 
+#: The same, as plain ints: IntFlag operators are Python-level calls.
+_FLAG_NAMES_BY_INT = tuple((int(flag), name) for flag, name in FLAG_NAMES.items())
+
+
 def flag_names(flags: int) -> list[str]:
     """The evidence names of `flags`, in pipeline order."""
-    return [name for flag, name in FLAG_NAMES.items() if flags & flag]
+    return [name for flag, name in _FLAG_NAMES_BY_INT if flags & flag]
 
 
 _OTHER_DEFAULT_IGNORABLE = (

@@ -110,6 +110,7 @@ class RegexTransform(Transform):
 
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 
 
 def _fold_run(match: re.Match[str]) -> str:
@@ -128,11 +129,11 @@ class Fold(Transform):
     def edits(self, s: str) -> Iterator[Edit]:
         if s.isascii():
             return
-        for i, ch in enumerate(s):
-            if not ch.isascii():
-                folded = FOLD_TABLE[ord(ch)]
-                if folded != ch:
-                    yield Edit(i, i + 1, folded, fold_flags(ch))
+        for match in _NON_ASCII_CHAR.finditer(s):
+            ch = match.group()
+            folded = FOLD_TABLE[ord(ch)]
+            if folded != ch:
+                yield Edit(match.start(), match.end(), folded, fold_flags(ch))
 
 
 class Case(Transform):
@@ -144,15 +145,14 @@ class Case(Transform):
         return s.lower() if s.isascii() else s.casefold()
 
     def edits(self, s: str) -> Iterator[Edit]:
-        if s.isascii():
-            for i, ch in enumerate(s):
-                if "A" <= ch <= "Z":
-                    yield Edit(i, i + 1, ch.lower(), Flag.CASE)
-            return
-        for i, ch in enumerate(s):
+        for match in _MAY_CHANGE_CASE.finditer(s):
+            ch = match.group()
             folded = ch.casefold()
             if folded != ch:
-                yield Edit(i, i + 1, folded, Flag.CASE)
+                yield Edit(match.start(), match.end(), folded, Flag.CASE)
+
+
+_MAY_CHANGE_CASE = re.compile(r"[A-Z]|[^\x00-\x7f]")
 
 
 _NON_ASCII_WORD = re.compile(r"[^\W_]*[^\x00-\x7f][^\W_]*")
@@ -205,9 +205,6 @@ def _is_lookalike(c: str) -> bool:
     """A non-ASCII letter that imitates a Latin one (of any script, Latin's own included:
     dotless i, ɑ, ʀ, ꜱ...)."""
     return c in lookalike_letters()
-
-
-_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 
 
 def _has_foreign_letters(s: str) -> bool:
