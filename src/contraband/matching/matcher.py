@@ -142,7 +142,8 @@ class Matcher:
     def _compute_word_matches(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Only called for tokens that are not ordinary words."""
         index = self.index
-        for variant, flags in _readings(token):
+        readings = list(_readings(token))
+        for variant, flags in readings:
             if variant.encode() in index.word_terms:
                 yield variant, flags, 0
         if "i" in token and token.isalpha():
@@ -159,16 +160,15 @@ class Matcher:
                 for word in index.collapsed_words.get(stretched, ()):
                     if _stretches(token, word):
                         yield word, Flag.STRETCH, 0
-        if len(token) >= 4 and token.isalpha():
-            yield from self._misspellings(token, 0)
+        # Misspelled as well as disguised ("aapsu1es"): the token and a few of its readings.
+        for variant, flags in [(token, 0), *readings][:_MISSPELLED_READINGS]:
+            if len(variant) >= 4 and variant.isalpha():
+                yield from self._misspellings(variant, flags & ~NEEDS_CONTEXT)
         if len(token) <= FUZZY_ONE_EDIT_FROM and token.isalpha():
             for variant in deletes(token, 1):
                 for word in index.short_deletions.get(variant, ()):
                     if word != token and OSA.distance(token, word, score_cutoff=1) <= 1:
                         yield word, Flag.FUZZY | NEEDS_CONTEXT, 1
-        read, flags = _full_reading(token)
-        if read != token and len(read) >= 4 and read.isalpha():
-            yield from self._misspellings(read, flags)
 
     def _misspellings(self, token: str, flags: int) -> Iterator[tuple[str, int, int]]:
         """Term words within the allowed edits of `token` (symmetric deletion, then OSA)."""
@@ -431,6 +431,8 @@ _DIGIT_LETTERS = str.maketrans("0345789", "oeastbg")
 #: counts only inside a multi-word term whose other words stand as they should.
 NEEDS_CONTEXT = 1 << 30
 _STANDS_ALONE_FROM = 5
+#: How many readings of a token are also tried as misspellings (each costs a table probe).
+_MISSPELLED_READINGS = 8
 
 
 def _readings(token: str) -> Iterator[tuple[str, int]]:
@@ -475,16 +477,6 @@ _DOUBLE = re.compile("|".join(_DOUBLES))
 
 def _read_double(match: re.Match[str]) -> str:
     return _DOUBLES[match.group()]
-
-
-def _full_reading(token: str) -> tuple[str, int]:
-    """The one most disguised reading of `token` (for misspellings of disguised words):
-    digits as letters, "rn" as m, "vv" as w, '1' as i."""
-    digits_read = token.translate(_DIGIT_LETTERS)
-    read = _DOUBLE.sub(_read_double, digits_read).replace("1", "i")
-    if read == token:
-        return token, 0
-    return read, Flag.LEET
 
 
 def _ambiguous_variants(token: str, ambiguous: str) -> Iterator[str]:
