@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from contraband.decision import Action, Certificate, InMemoryCertificates
+from contraband.decision import Action, Certificate, InMemoryCertificates, decide
 from contraband.listing import parse_listing
+from contraband.matching import Distortion, Hit
 from contraband.policy import PolicyPack
 from contraband.screening import Screener
 
@@ -189,3 +190,32 @@ def test_designated_category_covers_its_descendants(mini_screener: Screener) -> 
         category="Toys & Hobbies > Drones > Racing",
     )
     assert v.action == Action.ALLOW and v.findings == ()
+
+
+@pytest.mark.parametrize(
+    ("transforms", "said"),
+    [
+        (("misspelling",), "may be a misspelling of 'cocaine'"),
+        (("digits_read_as_letters",), "or be a model number"),
+    ],
+)
+def test_uncertain_hits_go_to_review_saying_why(
+    mini_pack: PolicyPack, transforms: tuple[str, ...], said: str
+) -> None:
+    """A misspelling, or a number-like token read as letters, may be honest: review, no
+    points, and the reason names the doubt."""
+    hit = Hit(
+        item_id="cocaine",
+        term="cocaine",
+        field="title",
+        span=(0, 7),
+        text="c0ca1n3",
+        canonical="cocaine",
+        transforms=transforms,
+        distortion=Distortion.TYPO,
+        score=0.7,
+    )
+    listing = parse_listing({"id": "L1", "seller_id": "S1", "title": "c0ca1n3 1g"})
+    v = decide(listing, [hit], mini_pack, D(2020, 3, 1))
+    assert (v.action, v.points, v.circumvention) == (Action.REVIEW, 0, False)
+    assert said in v.findings[0].reason

@@ -59,6 +59,7 @@ FOUND = [
     ("kn?fe, x@n@x", "xanax", Distortion.DELIBERATE, "leetspeak"),
     ("9la$5 80ng", "glass bong", Distortion.DELIBERATE, "leetspeak"),  # digits read in context
     ("d@b r!9", "dab rig", Distortion.DELIBERATE, "leetspeak"),  # one letter left: r|9
+    ("dab r19", "dab rig", Distortion.TYPO, "digits_read_as_letters"),  # a model code? review
     ("d!e", None, None, None),  # a symbol between two letters is a letter, not a separator
     ("dab rjg", "dab rig", Distortion.TYPO, "misspelling"),  # a short word, in context
     ("go ld bars", "gold bars", Distortion.DELIBERATE, "split_word_joined"),

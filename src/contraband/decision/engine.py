@@ -12,7 +12,8 @@ The rules, per item the listing's text names (hits are grouped by item):
 - **circumvention**: a deliberate distortion of a term of an item under a measure in force or
   a prohibition, or the item filed outside its designated categories where that matters,
   removes the listing and costs the circumvention points (1) per item circumvented;
-- a hit that is only a misspelling (`typo`) never costs points: it goes to review.
+- a hit that is only a misspelling, or a number-like token read as letters (`typo`), never
+  costs points: it goes to review.
 
 The strongest action wins; the points of the broken rules add up, one infringement per rule:
 the gravest prohibited item's grade points, the controlled points once, each measure that
@@ -108,8 +109,7 @@ def _item_findings(
                     Action.REVIEW,
                     0.0,
                     evidence,
-                    f"'{evidence.text}' may be a misspelling of '{evidence.term}' ({item.name}): "
-                    "a misspelling alone is not evidence of intent, so a reviewer decides",
+                    _uncertain_reason(evidence, item.name),
                 )
             )
         return findings
@@ -183,6 +183,19 @@ def _item_findings(
     if misplaced is not None:
         findings.append(misplaced)
     return findings
+
+
+def _uncertain_reason(evidence: Hit, item_name: str) -> str:
+    """Why an uncertain hit goes to a reviewer rather than to points."""
+    if "misspelling" in evidence.transforms:
+        return (
+            f"'{evidence.text}' may be a misspelling of '{evidence.term}' ({item_name}): "
+            "a misspelling alone is not evidence of intent, so a reviewer decides"
+        )
+    return (
+        f"'{evidence.text}' may stand for '{evidence.term}' ({item_name}) with digits read as "
+        "letters, or be a model number: a reviewer decides"
+    )
 
 
 def _strongest_hit(hits: list[Hit]) -> Hit:

@@ -10,7 +10,8 @@ class Distortion(StrEnum):
     """How the seller wrote the term.
 
     - NONE: literally (case, accents and ligatures do not count);
-    - TYPO: only a misspelling, which may be an honest mistake;
+    - TYPO: only a misspelling, or a number-like token read as letters ("dab r19"): either
+      may be honest, so it goes to review, never to points;
     - DELIBERATE: invisible characters, mixed scripts, digits or symbols inside a word,
       separators between letters, stretched letters, styled letters or a split word.
     """

@@ -59,6 +59,7 @@ _FLAG_CONFIDENCE = tuple(
         Flag.LEET: 0.95,
         Flag.JOINED: 0.95,
         Flag.CONFUSABLE: 0.97,
+        Flag.DIGITS: 0.7,
     }.items()
 )
 
@@ -141,34 +142,42 @@ class Matcher:
 
     def _compute_word_matches(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Only called for tokens that are not ordinary words."""
-        index = self.index
         readings = list(_readings(token))
+        word_terms = self.index.word_terms
         for variant, flags in readings:
-            if variant.encode() in index.word_terms:
+            if variant.encode() in word_terms:
                 yield variant, flags, 0
         if "i" in token and token.isalpha():
             # Capital I standing for l ("SKUII", "𝐼" folds to "i"): the look-alike UTS #39
             # itself maps to l. Only for tokens that are not words, so "oil" stays "oil".
             for variant in _ambiguous_variants(token, "i"):
-                if variant != token and variant.encode() in index.word_terms:
+                if variant != token and variant.encode() in word_terms:
                     yield variant, Flag.CONFUSABLE, 0
-        if len(token) < 3:
-            return
-        if token.isalpha():
-            stretched = collapse(token)
-            if stretched != token:
-                for word in index.collapsed_words.get(stretched, ()):
-                    if _stretches(token, word):
-                        yield word, Flag.STRETCH, 0
+        if len(token) >= 3 and token.isalpha():
+            yield from self._stretched(token)
+            yield from self._short_misspellings(token)
         # Misspelled as well as disguised ("aapsu1es"): the token and a few of its readings.
         for variant, flags in [(token, 0), *readings][:_MISSPELLED_READINGS]:
             if len(variant) >= 4 and variant.isalpha():
                 yield from self._misspellings(variant, flags & ~NEEDS_CONTEXT)
-        if len(token) <= FUZZY_ONE_EDIT_FROM and token.isalpha():
-            for variant in deletes(token, 1):
-                for word in index.short_deletions.get(variant, ()):
-                    if word != token and OSA.distance(token, word, score_cutoff=1) <= 1:
-                        yield word, Flag.FUZZY | NEEDS_CONTEXT, 1
+
+    def _stretched(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Term words `token` is with letters repeated ("vaaape")."""
+        stretched = collapse(token)
+        if stretched != token:
+            for word in self.index.collapsed_words.get(stretched, ()):
+                if _stretches(token, word):
+                    yield word, Flag.STRETCH, 0
+
+    def _short_misspellings(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """3-4 letter words of multi-word terms one edit away ("aard" for the "card" of
+        "cloned credit card"): evidence only beside the term's other words."""
+        if len(token) > FUZZY_ONE_EDIT_FROM:
+            return
+        for variant in deletes(token, 1):
+            for word in self.index.short_deletions.get(variant, ()):
+                if word != token and OSA.distance(token, word, score_cutoff=1) <= 1:
+                    yield word, Flag.FUZZY | NEEDS_CONTEXT, 1
 
     def _misspellings(self, token: str, flags: int) -> Iterator[tuple[str, int, int]]:
         """Term words within the allowed edits of `token` (symmetric deletion, then OSA)."""
@@ -438,21 +447,23 @@ _MISSPELLED_READINGS = 8
 def _readings(token: str) -> Iterator[tuple[str, int]]:
     """`token` read with its ambiguous spellings undone: (variant, flags), bounded.
 
-    '1' is i or l; "rn" may be m (SpamAssassin's "rnethadone"), "vv" w; digits among
-    letters may be letters. Each reading that changes something is leetspeak.
+    '1' is i or l; "rn" may be m (SpamAssassin's "rnethadone"), "vv" w: leetspeak. Digits
+    the key kept (a token shaped like a number or a model code: "r19", "80ng") may be
+    letters too, but that reading is uncertain: `Flag.DIGITS`, not deliberate.
     """
-    bases = [(token, 0)]
+    bases = [(token, int(Flag.LEET))]
     if any(c.isdigit() for c in token) and any(c.isalpha() for c in token):
         read = token.translate(_DIGIT_LETTERS)
         if read != token:
-            bases.append((read, Flag.LEET | NEEDS_CONTEXT))
+            bases.append((read, Flag.DIGITS | NEEDS_CONTEXT))
     for base, flags in bases:
         for variant in _double_variants(base):
             ambiguous = "1" in variant and sum(c.isalpha() for c in variant) >= 2
             for final in _ambiguous_variants(variant, "1") if ambiguous else (variant,):
                 if final != token:
                     weak = flags & NEEDS_CONTEXT and len(final) < _STANDS_ALONE_FROM
-                    yield final, (flags & ~NEEDS_CONTEXT) | Flag.LEET | (NEEDS_CONTEXT * weak)
+                    context = NEEDS_CONTEXT if weak else 0
+                    yield final, (flags & ~NEEDS_CONTEXT) | context
 
 
 #: Letters written as two others: SpamAssassin's "rn" for m, and "vv" for w.
@@ -513,13 +524,13 @@ def _stretches(token: str, word: str) -> bool:
 
 
 _DELIBERATE = int(DELIBERATE)
-_FUZZY = int(Flag.FUZZY)
+_UNCERTAIN = int(Flag.FUZZY | Flag.DIGITS)
 
 
 def _distortion(flags: int) -> Distortion:
     if flags & _DELIBERATE:
         return Distortion.DELIBERATE
-    if flags & _FUZZY:
+    if flags & _UNCERTAIN:
         return Distortion.TYPO
     return Distortion.NONE
 

@@ -37,6 +37,7 @@ class Flag(IntFlag):
     SPLIT = 512
     JOINED = 1024
     FUZZY = 2048
+    DIGITS = 4096  # a number-like token read as letters ("r19" as rig): may be honest
 
 
 #: Flags that are evidence of malice: an honest seller does not type these.
@@ -64,6 +65,7 @@ FLAG_NAMES: dict[Flag, str] = {
     Flag.SPLIT: "split_word_joined",
     Flag.JOINED: "run_together_split",
     Flag.FUZZY: "misspelling",
+    Flag.DIGITS: "digits_read_as_letters",
 }
 
 
