@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import orjson
@@ -62,9 +63,11 @@ def enforce_command(
         out.print_json(data=data)
     else:
         out.print(
-            f"recorded {summary.verdicts:,} verdicts: {summary.infringements_new:,} new "
-            f"infringements, {summary.entries:,} point entries, {summary.sanctions:,} "
-            f"sanction changes, {len(summary.sellers):,} sellers ({ledger.store.url})"
+            f"recorded {_count(summary.verdicts, 'verdict')}: "
+            f"{_count(summary.infringements_new, 'new infringement')}, "
+            f"{_count(summary.entries, 'point entry', 'point entries')}, "
+            f"{_count(summary.sanctions, 'sanction change')}, "
+            f"{_count(len(summary.sellers), 'seller')} ({ledger.store.url})"
         )
 
 
@@ -92,26 +95,20 @@ def seller_show(
         f"[bold]{seller_id}[/]: [bold]{view.active_points:g}[/] active points "
         f"as of {view.at.isoformat()}"
     )
-    table = Table(show_edge=False)
-    for column in ("infringement", "rule", "listing", "points", "at", "expires", "status", "why"):
-        table.add_column(column)
-    for entry in view.entries:
-        table.add_row(
-            *(
-                escape(str(cell))
-                for cell in (
-                    entry["infringement_id"],
-                    entry["rule"],
-                    entry["listing_id"],
-                    f"{entry['points']:g} of {entry['proposed']:g}",
-                    entry["at"][:16],
-                    entry["expires_at"][:10],
-                    entry["status"],
-                    entry["reason"],
-                )
-            )
+    rows = [
+        (
+            str(entry["infringement_id"])[:12],
+            entry["rule"],
+            entry["listing_id"],
+            f"{entry['points']:g} of {entry['proposed']:g}",
+            entry["at"][:16],
+            entry["expires_at"][:10],
+            entry["status"],
+            entry["reason"],
         )
-    out.print(table)
+        for entry in view.entries
+    ]
+    _print_entries(rows)
     for sanction in view.sanctions:
         out.print(
             f"[red]active {sanction['kind']}[/] from {sanction['start'][:16]} "
@@ -120,6 +117,33 @@ def seller_show(
         )
     for appeal in view.appeals:
         out.print(f"appeal {appeal['appeal_id']}: {appeal['status']}")
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """ "1 verdict", "2 verdicts"."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+_ENTRY_COLUMNS = ("infringement", "rule", "listing", "points", "at", "expires", "status", "why")
+
+
+def _print_entries(rows: Sequence[tuple[str, ...]]) -> None:
+    """A table on a wide terminal; on a narrow one (or a pipe), two lines per entry."""
+    if out.width >= 120:
+        table = Table(show_edge=False)
+        for column in _ENTRY_COLUMNS[:-1]:
+            table.add_column(column, no_wrap=True)  # short values: wrapping only garbles them
+        table.add_column(_ENTRY_COLUMNS[-1], ratio=1)
+        for row in rows:
+            table.add_row(*(escape(str(cell)) for cell in row))
+        out.print(table)
+        return
+    for infringement, rule, listing, points, at, expires, status, why in rows:
+        out.print(
+            f"  {escape(infringement)}  {escape(rule)}  listing {escape(listing)}  "
+            f"{escape(points)} points  at {escape(at)}  expires {escape(expires)}  {status}"
+        )
+        out.print(f"      why: {escape(str(why))}")
 
 
 appeal_app = typer.Typer(help="Appeals against infringements.", no_args_is_help=True)
