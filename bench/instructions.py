@@ -1,6 +1,6 @@
 """Screening-core cost in CPU instructions per listing, against a reference commit.
 
-    python bench/instructions.py [--reference 2bf56b9] [--listings 3000]
+    python bench/instructions.py [--reference 2bf56b9] [--listings 3000] [--cache-sim]
 
 Wall-clock rates on this shared machine drift by up to 2x from hour to hour, so a rate
 measured today cannot be compared with one measured yesterday. Instruction counts can:
@@ -8,7 +8,9 @@ measured today cannot be compared with one measured yesterday. Instruction count
 else the machine is doing. Both trees (this one and the reference, checked out with
 `git worktree`) screen the same listings of the standard corpus with the same 10,000 terms;
 the per-listing count is (count for N+1 listings - count for 1 listing) / N, so start-up and
-index loading cancel out. Memory stalls are not counted: read the ratio as a CPU-work ratio.
+index loading cancel out. Memory stalls are not counted: read the ratio as a CPU-work ratio,
+or add --cache-sim, which simulates the caches (one process, no neighbours) and estimates
+cycles with the usual rough weights.
 Prints a table and writes bench/results/instructions.json.
 """
 
@@ -57,41 +59,60 @@ def child(tree: str, corpus: str, index_path: str, count: int) -> None:
         matcher.find(fields)
 
 
-def instructions(tree: Path, corpus: Path, index: Path, count: int) -> int:
-    """Instructions callgrind counts for a run screening `count` listings."""
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        __file__,
-        "--child",
-        str(tree),
-        str(corpus),
-        str(index),
-        str(count),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=True)
-    for line in result.stderr.splitlines():
-        if "Collected" in line:
-            return int(line.split()[-1])
-    raise RuntimeError(f"no instruction count in valgrind's output:\n{result.stderr[-2000:]}")
+def events(tree: Path, corpus: Path, index: Path, count: int, cache_sim: bool) -> dict[str, int]:
+    """Callgrind's event totals (Ir, and cache misses with `cache_sim`) for a run screening
+    `count` listings."""
+    with tempfile.NamedTemporaryFile(suffix=".callgrind") as out:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            f"--cache-sim={'yes' if cache_sim else 'no'}",
+            f"--callgrind-out-file={out.name}",
+            sys.executable,
+            __file__,
+            "--child",
+            str(tree),
+            str(corpus),
+            str(index),
+            str(count),
+        ]
+        subprocess.run(command, capture_output=True, text=True, check=True)
+        report = subprocess.run(
+            ["callgrind_annotate", out.name], capture_output=True, text=True, check=True
+        ).stdout
+    names = next(line for line in report.splitlines() if line.startswith("Events recorded:"))
+    totals = next(line for line in report.splitlines() if "PROGRAM TOTALS" in line)
+    numbers = [int(part.replace(",", "")) for part in totals.split() if part[0].isdigit()]
+    return dict(zip(names.split(":", 1)[1].split(), numbers, strict=False))
 
 
-def per_listing(tree: Path, corpus: Path, workdir: Path, listings: int) -> float:
+def estimated_cycles(counts: dict[str, float]) -> float:
+    """The usual rough model: an instruction a cycle, 10 per first-level miss, 100 per
+    last-level miss."""
+    first = sum(counts.get(e, 0) for e in ("I1mr", "D1mr", "D1mw"))
+    last = sum(counts.get(e, 0) for e in ("ILmr", "DLmr", "DLmw"))
+    return counts["Ir"] + 10 * first + 100 * last
+
+
+def per_listing(
+    tree: Path, corpus: Path, workdir: Path, listings: int, cache_sim: bool
+) -> dict[str, float]:
     index = workdir / f"index-{tree.name}.pickle"
     subprocess.run(
         [sys.executable, __file__, "--child", str(tree), str(corpus), str(index), "0"], check=True
     )
-    base = instructions(tree, corpus, index, 1)
-    full = instructions(tree, corpus, index, listings + 1)
-    return (full - base) / listings
+    base = events(tree, corpus, index, 1, cache_sim)
+    full = events(tree, corpus, index, listings + 1, cache_sim)
+    return {name: (full[name] - base[name]) / listings for name in full}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reference", default="2bf56b9")
     parser.add_argument("--listings", type=int, default=3000)
+    parser.add_argument(
+        "--cache-sim", action="store_true", help="also simulate the caches (about 2x slower)"
+    )
     args = parser.parse_args()
     corpus = standard_corpus(200_000)
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,8 +124,8 @@ def main() -> None:
             capture_output=True,
         )
         try:
-            current = per_listing(ROOT, corpus, workdir, args.listings)
-            before = per_listing(reference, corpus, workdir, args.listings)
+            current = per_listing(ROOT, corpus, workdir, args.listings, args.cache_sim)
+            before = per_listing(reference, corpus, workdir, args.listings, args.cache_sim)
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(reference)],
@@ -113,11 +134,23 @@ def main() -> None:
     head = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
+    label = f"this tree ({head}, with changes if any)"
     rows = [
-        (f"reference {args.reference}", f"{before:,.0f}", "1.00"),
-        (f"this tree ({head}, with changes if any)", f"{current:,.0f}", f"{current / before:.2f}"),
+        (f"reference {args.reference}", f"{before['Ir']:,.0f}", "1.00"),
+        (label, f"{current['Ir']:,.0f}", f"{current['Ir'] / before['Ir']:.2f}"),
     ]
-    print(table(rows, ("code", "instructions/listing", "ratio")))
+    if args.cache_sim:
+        cycles_before, cycles_now = estimated_cycles(before), estimated_cycles(current)
+        rows.append((f"reference {args.reference}: estimated cycles", f"{cycles_before:,.0f}", ""))
+        rows.append(
+            (
+                "this tree: estimated cycles",
+                f"{cycles_now:,.0f}",
+                f"{cycles_now / cycles_before:.2f}",
+            )
+        )
+    print(table(rows, ("code", "per listing", "ratio")))
+    print("(instructions; with --cache-sim, also Ir + 10 x first-level + 100 x last-level misses)")
     path = write_results(
         "instructions",
         {
@@ -126,7 +159,7 @@ def main() -> None:
             "listings": args.listings,
             "reference_per_listing": before,
             "current_per_listing": current,
-            "ratio": current / before,
+            "ratio": current["Ir"] / before["Ir"],
         },
     )
     print(f"wrote {path}")
