@@ -207,3 +207,20 @@ def test_random_unicode_never_crashes(index: TermIndex, text: str) -> None:
     for hit in Matcher(index).find([("title", text), ("description", text[::-1])]):
         source = text if hit.field == "title" else text[::-1]
         assert source[slice(*hit.span)] == hit.text
+
+
+@pytest.mark.parametrize(
+    ("token", "term"),
+    [
+        ("qwertyuiopasdfghjklzxcvbnm" * 200, None),  # misspelling search must not explode
+        ("rn1" * 2000, None),  # nor readings (each "rn" may be m, each 1 i or l)
+        ("vv" * 3000, None),
+        ("v" + "a" * 5000 + "pe", "vape"),  # a stretched term is still found
+    ],
+)
+def test_very_long_tokens_are_screened_in_linear_work(
+    matcher: Matcher, token: str, term: str | None
+) -> None:
+    """Fields may hold 200,000 characters: work on a token is bounded by the longest term
+    word, never by the token (a 1,000-letter token once took 12 s)."""
+    assert [h.term for h in matcher.find([("title", f"x {token} y")])] == ([term] if term else [])

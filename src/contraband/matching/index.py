@@ -31,6 +31,7 @@ from contraband.text.chars import script_of
 #: Fuzzy matching: allowed edits by term-word length (shorter words get none).
 FUZZY_ONE_EDIT_FROM = 5
 FUZZY_TWO_EDITS_FROM = 9
+FUZZY_EDITS_MAX = 2
 _RUN = re.compile(r"(.)\1+")
 
 
@@ -44,7 +45,7 @@ class LiteralKind(IntEnum):
 def allowed_edits(word: str) -> int:
     """How many edits a misspelling of `word` may have."""
     if len(word) >= FUZZY_TWO_EDITS_FROM:
-        return 2
+        return FUZZY_EDITS_MAX
     return 1 if len(word) >= FUZZY_ONE_EDIT_FROM else 0
 
 
@@ -78,6 +79,7 @@ class TermIndex:
     deletion_table: dict[str, tuple[str, ...]]
     short_deletions: dict[str, tuple[str, ...]]
     dictionary: frozenset[bytes]
+    longest_word: int = 0  # of any term: bounds the work on a hostile, very long token
     database: Any = None
 
     @classmethod
@@ -133,6 +135,7 @@ class TermIndex:
             short_deletions={w: tuple(sorted(v)) for w, v in short_deletions.items()},
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},
+            longest_word=max((len(w) for w in vocabulary), default=0),
         )
         index.database = _compile(index.literals)
         return index

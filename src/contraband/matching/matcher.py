@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA
 
 from contraband.matching.hit import Distortion, Hit
 from contraband.matching.index import (
+    FUZZY_EDITS_MAX,
     FUZZY_ONE_EDIT_FROM,
     FUZZY_TWO_EDITS_FROM,
     LiteralKind,
@@ -142,6 +143,12 @@ class Matcher:
 
     def _compute_word_matches(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Only called for tokens that are not ordinary words."""
+        if len(token) > 2 * self.index.longest_word + FUZZY_EDITS_MAX:
+            # No reading ("rn" -> m halves it at most) nor misspelling of a token this long is
+            # a term word; only stretching shortens more. Bounds the work on hostile input.
+            if token.isalpha():
+                yield from self._stretched(token)
+            return
         readings = list(_readings(token))
         word_terms = self.index.word_terms
         for variant, flags in readings:
@@ -157,8 +164,9 @@ class Matcher:
             yield from self._stretched(token)
             yield from self._short_misspellings(token)
         # Misspelled as well as disguised ("aapsu1es"): the token and a few of its readings.
+        longest = self.index.longest_word + FUZZY_EDITS_MAX
         for variant, flags in [(token, 0), *readings][:_MISSPELLED_READINGS]:
-            if len(variant) >= 4 and variant.isalpha():
+            if 4 <= len(variant) <= longest and variant.isalpha():
                 yield from self._misspellings(variant, flags & ~NEEDS_CONTEXT)
 
     def _stretched(self, token: str) -> Iterator[tuple[str, int, int]]:
@@ -471,13 +479,13 @@ _DOUBLES = {"rn": "m", "vv": "w"}
 
 
 def _double_variants(token: str) -> Iterator[str]:
-    """`token`, and with its double-letter spellings read as one letter: each alone, or all
-    (bounded by the few pairs a word has)."""
+    """`token`, and with its double-letter spellings read as one letter: each alone (up to
+    four), and all."""
     yield token
     pairs = [(m.start(), m.group()) for m in _DOUBLE.finditer(token)]
     if not pairs:
         return
-    if len(pairs) > 1:
+    if 1 < len(pairs) <= _MAX_AMBIGUOUS:
         for position, pair in pairs:
             yield token[:position] + _DOUBLES[pair] + token[position + 2 :]
     yield _DOUBLE.sub(_read_double, token)
