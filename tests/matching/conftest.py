@@ -26,6 +26,8 @@ TERMS = [
     Term("glass bong", "paraphernalia"),
     Term("dab rig", "paraphernalia"),
     Term("gold bars", "bullion"),
+    Term("ar-15 lower receiver", "firearms"),
+    Term("5-meo-dmt", "narcotics"),
 ]
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from contraband.matching import Matcher, Term, TermError, TermIndex
-from contraband.matching.index import allowed_edits, collapse, deletes
+from contraband.matching.index import _written_forms, allowed_edits, collapse, deletes
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,19 @@ def test_same_term_for_two_items_reports_both() -> None:
     )
     hits = Matcher(index).find([("title", "pure ice")])
     assert sorted(h.item_id for h in hits) == ["frozen-goods", "meth"]
+
+
+@pytest.mark.parametrize(
+    ("words", "forms"),
+    [
+        (("ar", "15"), {("ar1s",)}),  # "ar15" reads "ar1s" in a key
+        (("5", "meo", "dmt"), {("smeo", "dmt"), ("smeodmt",), ("5", "meodmt")}),
+        (("cesium", "137"), {("cesium1et",)}),
+        (("9mm", "ammo"), {("gmmammo",)}),  # 9 before four letters reads as g
+        (("vape", "pen"), set()),  # no digits: the run-together literal covers it
+    ],
+)
+def test_terms_with_digits_are_also_searched_as_written_whole(
+    words: tuple[str, ...], forms: set[tuple[str, ...]]
+) -> None:
+    assert set(_written_forms(words)) == forms

@@ -64,6 +64,9 @@ FOUND = [
     ("dab rjg", "dab rig", Distortion.TYPO, "misspelling"),  # a short word, in context
     ("go ld bars", "gold bars", Distortion.DELIBERATE, "split_word_joined"),
     ("!!!VAPE!!!", "vape", Distortion.NONE, "case_folded"),
+    ("AR15 lower receiver", "ar-15 lower receiver", Distortion.NONE, "run_together_split"),
+    ("AR1S lower receiver", "ar-15 lower receiver", Distortion.DELIBERATE, "leetspeak"),
+    ("5MeO-DMT", "5-meo-dmt", Distortion.NONE, None),  # an honest way to write it
     # combinations
     ("V\u200b4\u200cР\u200dЕ", "vape", Distortion.DELIBERATE, "invisible_removed"),
     ("ｖ４ｐ３", "vape", Distortion.DELIBERATE, "leetspeak"),

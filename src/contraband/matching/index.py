@@ -19,13 +19,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from itertools import product
 from typing import Any
 
 import hyperscan
 
 from contraband.matching.dictionary import common_words, ordinary_words
 from contraband.matching.terms import Term, check_term
-from contraband.text import FIELD_SEPARATOR
+from contraband.text import FIELD_SEPARATOR, key
 from contraband.text.chars import script_of
 
 #: Fuzzy matching: allowed edits by term-word length (shorter words get none).
@@ -40,6 +41,7 @@ class LiteralKind(IntEnum):
     JOINED = 1  # a multi-word term written as one word ("vapepen")
     EXCEPTION = 2
     SPLIT = 3  # a word of the term split in two ("va pe", "cross bow")
+    WRITTEN = 4  # a term with digits as sellers write it whole ("AR15" reads "ar1s" in the key)
 
 
 def allowed_edits(word: str) -> int:
@@ -97,6 +99,8 @@ class TermIndex:
             literal_targets[_literal(words)].append((i, LiteralKind.EXACT))
             if len(words) > 1:
                 literal_targets[_literal(("".join(words),))].append((i, LiteralKind.JOINED))
+            for written in _written_forms(words):
+                literal_targets[_literal(written)].append((i, LiteralKind.WRITTEN))
             for split in _split_variants(words, common, dictionary):
                 literal_targets[_literal(split)].append((i, LiteralKind.SPLIT))
             for exception in term.exceptions:
@@ -185,6 +189,25 @@ def _split_variants(
             if not short and not (head in dictionary and tail in dictionary):
                 continue  # a fragment that is no word: the token layer joins it back
             yield (*words[:k], head, tail, *words[k + 1 :])
+
+
+def _written_forms(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """The keys of a term with digits written with some of its words run together.
+
+    The key reads digits inside a word as letters ("ar15" -> "ar1s", "5meo" -> "smeo"), so
+    "AR15", "5MeO-DMT" or "cesium137", honest spellings of "ar-15", "5-meo-dmt" and
+    "cesium-137", would never meet the term's own key. Each way of joining neighbouring words
+    is canonicalized like any text, and searched when it reads differently.
+    """
+    if not _spaced(words) or not any(c.isdigit() for word in words for c in word):
+        return
+    plain = {words, ("".join(words),)}
+    for glue in product(("", " "), repeat=len(words) - 1):
+        written = words[0] + "".join(g + w for g, w in zip(glue, words[1:], strict=True))
+        canonical = tuple(key(written).split())
+        if canonical not in plain:
+            plain.add(canonical)
+            yield canonical
 
 
 def _spaced(words: Sequence[str]) -> bool:

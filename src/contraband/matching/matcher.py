@@ -44,10 +44,15 @@ _TOKEN = re.compile(rb"[^ ]+")
 _MAX_AMBIGUOUS = 4  # '1' positions tried both ways; beyond that, all-i and all-l only
 _CACHE_LIMIT = 200_000
 
+#: A pseudo-flag, never in evidence: the hit is a written form of a term with digits; the
+#: leetspeak the key applied to it is the term's own digits when the text spells the term.
+WRITTEN_FORM = 1 << 29
+
 _LITERAL_FLAGS = {
     LiteralKind.EXACT: 0,
     LiteralKind.JOINED: Flag.JOINED,
     LiteralKind.SPLIT: Flag.SPLIT,
+    LiteralKind.WRITTEN: Flag.JOINED | WRITTEN_FORM,
 }
 
 #: Confidence that a span really is the term, by what had to be undone to see it.
@@ -329,6 +334,13 @@ class Matcher:
         span = (original_start - text_shift, original_end - text_shift)
         flags = canonical.span_flags(start, end) | cand.flags
         term = self.index.terms[cand.term]
+        text = fields[field][1][span[0] : span[1]]  # as written, NULs included
+        if flags & WRITTEN_FORM:
+            flags &= ~WRITTEN_FORM
+            if _alphanumerics(text) == _alphanumerics(term.text):
+                flags &= ~Flag.LEET  # "AR15" is the term as written, not leetspeak
+            else:
+                flags |= Flag.LEET  # its letters and digits differ from the term's: "AR1S"
         return (
             field,
             Hit(
@@ -336,7 +348,7 @@ class Matcher:
                 term=term.text,
                 field=fields[field][0],
                 span=span,
-                text=fields[field][1][span[0] : span[1]],  # as written, NULs included
+                text=text,
                 canonical=canonical.key[start:end],
                 transforms=tuple(flag_names(flags)),
                 distortion=_distortion(flags),
@@ -386,6 +398,11 @@ class _FieldTracks:
             if self._whole.key != self.key:  # the two faces of a transform disagree: a bug
                 raise AssertionError("canonical key and tracked key differ")
         return self._whole, 0, sum(len(t) + len(_JOINER) for t in self.texts[:field])
+
+
+def _alphanumerics(text: str) -> str:
+    """`text` case-folded, letters and digits only: "AR-15" and "ar15" are the same."""
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def _positions(text: str, char: str) -> list[int]:
