@@ -3,13 +3,17 @@
 Two layers, chosen by measurement (bench/throughput.py):
 
 - **Literals** on the canonical key, through Hyperscan: every term padded with spaces
-  (" vape pen ", so it only matches whole words), its run-together form (" vapepen ") and the
-  exception phrases. One C-level scan per listing finds every exact, leet, look-alike,
-  invisible-character, styled-letter and separated spelling, since the key has undone those.
+  (" vape pen ", so it only matches whole words), its run-together form (" vapepen "), its
+  words split in two ("cross bow"), the keys of a term with digits written whole ("AR15"
+  reads "ar1s") and the exception phrases. One C-level scan per listing finds every exact,
+  leet, look-alike, invisible-character, styled-letter and separated spelling, since the key
+  has undone those.
 - **Token tables** for the few tokens that are not ordinary words: stretched letters
   ("vaaape"), misspellings (one edit for words of 5+ letters, two for 9+, transpositions
-  counted as one, through a symmetric-deletion table), ambiguous leet ("a1cohol") and split
-  words ("e cig arette"). Ordinary words never reach this layer, so "heroine" stays innocent.
+  counted as one, through a symmetric-deletion table; one edit for 3-4 letter words of
+  multi-word terms, counted only beside the other words), ambiguous readings ("a1cohol",
+  "rnethadone", "80ng") and split words ("e cig arette"). Ordinary words never reach this
+  layer, so "heroine" stays innocent.
 """
 
 from __future__ import annotations
