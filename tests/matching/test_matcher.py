@@ -64,6 +64,7 @@ FOUND = [
     ("dab rjg", "dab rig", Distortion.TYPO, "misspelling"),  # a short word, in context
     ("go ld bars", "gold bars", Distortion.DELIBERATE, "split_word_joined"),
     ("!!!VAPE!!!", "vape", Distortion.NONE, "case_folded"),
+    ("@bd", "cbd", Distortion.DELIBERATE, "leetspeak"),  # SpamAssassin: @ for c, as for a
     ("AR15 lower receiver", "ar-15 lower receiver", Distortion.NONE, "run_together_split"),
     ("AR1S lower receiver", "ar-15 lower receiver", Distortion.DELIBERATE, "leetspeak"),
     ("5MeO-DMT", "5-meo-dmt", Distortion.NONE, None),  # an honest way to write it
@@ -127,6 +128,7 @@ INNOCENT = [
     "A hero in the making",  # a one-word term split into two common words is ordinary text
     "C++ primer, A+ grade, 2+2",
     "Size S|M|L, red/blue",
+    "Mail sales@abd-store.com for a quote",  # @ read as c makes no term here
 ]
 
 

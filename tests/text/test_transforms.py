@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from contraband.text.transforms import (
     PIPELINE,
+    PIPELINE_AT_AS_C,
     Case,
     Contractions,
     Fold,
@@ -156,6 +157,11 @@ def test_leetspeak(text: str, expected: str) -> None:
     assert Leetspeak().apply(text) == expected
 
 
+def test_at_sign_may_be_read_as_c() -> None:
+    assert Leetspeak().apply("@bd v@pe") == "abd vape"
+    assert Leetspeak(at="c").apply("@bd v@pe") == "cbd vcpe"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -191,7 +197,11 @@ def test_case(text: str, expected: str) -> None:
     assert Case().apply(text) == expected
 
 
-@pytest.mark.parametrize("transform", PIPELINE, ids=lambda t: t.name)
+@pytest.mark.parametrize(
+    "transform",
+    [*PIPELINE, *(t for t in PIPELINE_AT_AS_C if t not in PIPELINE)],  # + leet with @ as c
+    ids=lambda t: t.name,
+)
 @given(text=INTERESTING)
 @settings(max_examples=300, deadline=None)
 def test_edits_replay_to_apply(transform: object, text: str) -> None:

@@ -30,6 +30,8 @@ from contraband.matching.index import (
 from contraband.text import (
     DELIBERATE,
     FIELD_SEPARATOR,
+    PIPELINE,
+    PIPELINE_AT_AS_C,
     CanonicalText,
     Flag,
     decode,
@@ -37,6 +39,7 @@ from contraband.text import (
     key_tokens,
     track,
 )
+from contraband.text.transforms import Transform
 
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
@@ -96,12 +99,33 @@ class Matcher:
         """Every term in `fields` ((name, text) pairs), in field and position order."""
         texts = [_clean(text) for _, text in fields]
         raw = _JOINER.join(texts)
-        kb, words = key_tokens(raw)
+        best: dict[tuple[int, int, int, int], Hit] = {}
+        key = self._read(best, fields, texts, raw, PIPELINE)
+        if "@" in raw:  # rare: read it as c too ("@bd oil"), the other SpamAssassin reading
+            self._read(best, fields, texts, raw, PIPELINE_AT_AS_C, unless=key)
+        if not best:
+            return []
+        return _drop_contained([best[slot] for slot in sorted(best)])
+
+    def _read(
+        self,
+        best: dict[tuple[int, int, int, int], Hit],
+        fields: Sequence[tuple[str, str]],
+        texts: list[str],
+        raw: str,
+        pipeline: tuple[Transform, ...],
+        unless: bytes | None = None,
+    ) -> bytes:
+        """Find terms in the key `pipeline` makes of `raw` (skipped when it is `unless`),
+        adding their hits to `best`. Returns the key."""
+        kb, words = key_tokens(raw, pipeline)
+        if kb == unless:
+            return kb
         literal = self._literal_candidates(kb)
         tokens = self._token_candidates(words)
-        if not literal and not tokens:
-            return []
-        return self._evidence(fields, texts, raw, kb, literal, tokens)
+        if literal or tokens:
+            self._evidence(best, fields, texts, raw, kb, literal, tokens, pipeline)
+        return kb
 
     # --- hot path -------------------------------------------------------------------------
 
@@ -285,18 +309,20 @@ class Matcher:
 
     def _evidence(
         self,
+        best: dict[tuple[int, int, int, int], Hit],
         fields: Sequence[tuple[str, str]],
         texts: list[str],
         raw: str,
         kb: bytes,
         literal: list[tuple[int, int]],
         token_matches: list[_TokenMatch],
-    ) -> list[Hit]:
+        pipeline: tuple[Transform, ...],
+    ) -> None:
+        """Add the hits of one key (made by `pipeline`) to `best`, the best hit per span."""
         to_char = _char_offsets(kb)
         candidates, exceptions = self._literal_spans(literal, to_char)
         candidates.extend(_place_tokens(kb, token_matches, to_char))
-        tracks = _FieldTracks(texts, raw, decode(kb))
-        best: dict[tuple[int, int, int, int], Hit] = {}
+        tracks = _FieldTracks(texts, raw, decode(kb), pipeline)
         for cand in candidates:
             if _excepted(cand, exceptions.get(cand.term, ())):
                 continue
@@ -305,7 +331,6 @@ class Matcher:
             previous = best.get(slot)
             if previous is None or hit.score > previous.score:
                 best[slot] = hit
-        return _drop_contained([best[slot] for slot in sorted(best)])
 
     def _literal_spans(
         self, literal: list[tuple[int, int]], to_char: Any
@@ -368,10 +393,13 @@ class _FieldTracks:
     of the whole listing instead.
     """
 
-    def __init__(self, texts: list[str], raw: str, key: str) -> None:
+    def __init__(
+        self, texts: list[str], raw: str, key: str, pipeline: tuple[Transform, ...]
+    ) -> None:
         self.texts = texts
         self.raw = raw
         self.key = key
+        self.pipeline = pipeline
         self.separators = _positions(key, FIELD_SEPARATOR)
         self._tracked: dict[int, tuple[CanonicalText, int, int]] = {}
         self._whole: CanonicalText | None = None
@@ -390,11 +418,11 @@ class _FieldTracks:
     def _track(self, field: int) -> tuple[CanonicalText, int, int]:
         first = self.separators[field - 1] + 2 if field else 1
         last = self.separators[field] - 1 if field < len(self.separators) else len(self.key) - 1
-        alone = track(self.texts[field])
+        alone = track(self.texts[field], self.pipeline)
         if alone.key == " " + self.key[first:last] + " ":
             return alone, first - 1, 0
         if self._whole is None:
-            self._whole = track(self.raw)
+            self._whole = track(self.raw, self.pipeline)
             if self._whole.key != self.key:  # the two faces of a transform disagree: a bug
                 raise AssertionError("canonical key and tracked key differ")
         return self._whole, 0, sum(len(t) + len(_JOINER) for t in self.texts[:field])

@@ -25,9 +25,9 @@ def key_bytes(text: str) -> bytes:
     return key_tokens(text)[0]
 
 
-def key_tokens(text: str) -> tuple[bytes, list[bytes]]:
+def key_tokens(text: str, pipeline: tuple[Transform, ...] = PIPELINE) -> tuple[bytes, list[bytes]]:
     """The matching key as UTF-8, and its words (the matcher needs both; one split)."""
-    for transform in PIPELINE[:-1]:
+    for transform in pipeline[:-1]:
         text = transform.apply(text)
     tokens = Spacing.tokens(text.encode(_ENCODING, _ERRORS))
     return b" " + b" ".join(tokens) + b" ", tokens

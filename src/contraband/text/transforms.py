@@ -25,7 +25,8 @@ Application order (each step sees the previous step's output):
 5. `Leetspeak`, before and after the separator join (symbols among letters are letters, not
    separators: "d!e"; joined letters can spell a leet word: "v.4.p.3"). 0->o 3->e 4/@->a
    5/$->s 7/+->t 8->b 9->g, ? inside a word -> i; the ambiguous 1, ! and | become `1`, which
-   the matcher reads as i or l. Digits count only in words with 2+ letters and a leet shape,
+   the matcher reads as i or l. `PIPELINE_AT_AS_C` reads @ as c instead (SpamAssassin's
+   other reading), for the matcher's second look at the rare listings with an @. Digits count only in words with 2+ letters and a leet shape,
    so "4 pack", "12v" and "500mg" stay numbers; a symbol (@ $ | + ! ?) among letters is
    never part of a number, so one letter is enough ("$e+", "r|9").
    Risk: model numbers such as "usb3" read as "usbe"; harmless unless that spells a term.
@@ -481,15 +482,20 @@ _LEET_EDGES = "!?"
 
 
 class Leetspeak(PrefilteredTransform):
+    """Leet undone; `at` is the letter "@" stands for (a, or c in SpamAssassin's classes)."""
+
     name = "leetspeak"
     pattern = _LEET_TOKEN
     flags = Flag.LEET
 
+    def __init__(self, at: str = "a") -> None:
+        self.table = _LEET_MAP if at == "a" else {**_LEET_MAP, ord("@"): at}
+
     def replace(self, match: re.Match[str]) -> str:
-        return _leet_word(match.group())
+        return _leet_word(match.group(), self.table)
 
 
-def _leet_word(token: str) -> str:
+def _leet_word(token: str, table: dict[int, str] = _LEET_MAP) -> str:
     """`token` with leet undone, if it is a leet word; else each symbol-separated part.
 
     Symbols that are not letters here become spaces in the key, and the key is read again
@@ -503,12 +509,14 @@ def _leet_word(token: str) -> str:
     core = body.rstrip(_LEET_EDGES)
     tail = body[len(core) :]
     if _is_leet(core):
-        return lead + core.translate(_LEET_MAP) + tail
+        return lead + core.translate(table) + tail
     parts = _LEET_SYMBOL_RUN.split(core)
     if len(parts) == 1:
         return token
     return (
-        lead + "".join(part if i % 2 else _leet_word(part) for i, part in enumerate(parts)) + tail
+        lead
+        + "".join(part if i % 2 else _leet_word(part, table) for i, part in enumerate(parts))
+        + tail
     )
 
 
@@ -595,6 +603,12 @@ PIPELINE: tuple[Transform, ...] = (
     Leetspeak(),  # again, on the words the separators joined ("v.4.p.3")
     LookalikeFold(),  # again: joining letters or symbols can make a new mixed-script word
     Spacing(),
+)
+
+#: The pipeline reading "@" as c instead of a (SpamAssassin's "@bd oil"); the matcher runs it
+#: too on the rare listings with an "@".
+PIPELINE_AT_AS_C: tuple[Transform, ...] = tuple(
+    Leetspeak(at="c") if isinstance(transform, Leetspeak) else transform for transform in PIPELINE
 )
 
 
