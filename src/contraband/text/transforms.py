@@ -26,9 +26,10 @@ Application order (each step sees the previous step's output):
    separators: "d!e"; joined letters can spell a leet word: "v.4.p.3"). 0->o 3->e 4/@->a
    5/$->s 7/+->t 8->b 9->g, ? inside a word -> i; the ambiguous 1, ! and | become `1`, which
    the matcher reads as i or l. `PIPELINE_AT_AS_C` reads @ as c instead (SpamAssassin's
-   other reading), for the matcher's second look at the rare listings with an @. Digits count only in words with 2+ letters and a leet shape,
-   so "4 pack", "12v" and "500mg" stay numbers; a symbol (@ $ | + ! ?) among letters is
-   never part of a number, so one letter is enough ("$e+", "r|9").
+   other reading), for the matcher's second look at the rare listings with an @. Digits
+   count only in words with 2+ letters and a leet shape, so "4 pack", "12v" and "500mg" stay
+   numbers; a symbol (@ $ | + ! ?) among letters is never part of a number, so one letter
+   is enough ("$e+", "r|9").
    Risk: model numbers such as "usb3" read as "usbe"; harmless unless that spells a term.
 6. `Spacing`: every run of non-word characters (punctuation, whitespace, underscores) becomes
    one space, so terms match on word boundaries. Risk: none.
