@@ -88,6 +88,19 @@ class _Candidate:
 _TokenMatch = tuple[int, int, int, int, int]
 
 
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """A listing's fields as given, their cleaned texts, and those joined into one text."""
+
+    fields: Sequence[tuple[str, str]]
+    texts: list[str]
+    raw: str
+
+
+#: The best hit found so far per (field, span start, span end, term).
+_Best = dict[tuple[int, int, int, int], Hit]
+
+
 class Matcher:
     """Finds terms of a `TermIndex` in listings. One per process; not thread-safe."""
 
@@ -98,33 +111,31 @@ class Matcher:
     def find(self, fields: Sequence[tuple[str, str]]) -> list[Hit]:
         """Every term in `fields` ((name, text) pairs), in field and position order."""
         texts = [_clean(text) for _, text in fields]
-        raw = _JOINER.join(texts)
-        best: dict[tuple[int, int, int, int], Hit] = {}
-        key = self._read(best, fields, texts, raw, PIPELINE)
-        if "@" in raw:  # rare: read it as c too ("@bd oil"), the other SpamAssassin reading
-            self._read(best, fields, texts, raw, PIPELINE_AT_AS_C, unless=key)
+        listing = _Listing(fields, texts, _JOINER.join(texts))
+        best: _Best = {}
+        key = self._read(best, listing, PIPELINE)
+        if "@" in listing.raw:  # rare: read it as c too ("@bd oil"), SpamAssassin's other reading
+            self._read(best, listing, PIPELINE_AT_AS_C, unless=key)
         if not best:
             return []
         return _drop_contained([best[slot] for slot in sorted(best)])
 
     def _read(
         self,
-        best: dict[tuple[int, int, int, int], Hit],
-        fields: Sequence[tuple[str, str]],
-        texts: list[str],
-        raw: str,
+        best: _Best,
+        listing: _Listing,
         pipeline: tuple[Transform, ...],
         unless: bytes | None = None,
     ) -> bytes:
-        """Find terms in the key `pipeline` makes of `raw` (skipped when it is `unless`),
-        adding their hits to `best`. Returns the key."""
-        kb, words = key_tokens(raw, pipeline)
+        """Find terms in the key `pipeline` makes of the listing (skipped when it is
+        `unless`), adding their hits to `best`. Returns the key."""
+        kb, words = key_tokens(listing.raw, pipeline)
         if kb == unless:
             return kb
         literal = self._literal_candidates(kb)
         tokens = self._token_candidates(words)
         if literal or tokens:
-            self._evidence(best, fields, texts, raw, kb, literal, tokens, pipeline)
+            self._evidence(best, listing, kb, literal, tokens, pipeline)
         return kb
 
     # --- hot path -------------------------------------------------------------------------
@@ -309,10 +320,8 @@ class Matcher:
 
     def _evidence(
         self,
-        best: dict[tuple[int, int, int, int], Hit],
-        fields: Sequence[tuple[str, str]],
-        texts: list[str],
-        raw: str,
+        best: _Best,
+        listing: _Listing,
         kb: bytes,
         literal: list[tuple[int, int]],
         token_matches: list[_TokenMatch],
@@ -322,11 +331,11 @@ class Matcher:
         to_char = _char_offsets(kb)
         candidates, exceptions = self._literal_spans(literal, to_char)
         candidates.extend(_place_tokens(kb, token_matches, to_char))
-        tracks = _FieldTracks(texts, raw, decode(kb), pipeline)
+        tracks = _FieldTracks(listing, decode(kb), pipeline)
         for cand in candidates:
             if _excepted(cand, exceptions.get(cand.term, ())):
                 continue
-            field, hit = self._hit(cand, tracks, fields)
+            field, hit = self._hit(cand, tracks, listing.fields)
             slot = (field, *hit.span, cand.term)
             previous = best.get(slot)
             if previous is None or hit.score > previous.score:
@@ -393,11 +402,9 @@ class _FieldTracks:
     of the whole listing instead.
     """
 
-    def __init__(
-        self, texts: list[str], raw: str, key: str, pipeline: tuple[Transform, ...]
-    ) -> None:
-        self.texts = texts
-        self.raw = raw
+    def __init__(self, listing: _Listing, key: str, pipeline: tuple[Transform, ...]) -> None:
+        self.texts = listing.texts
+        self.raw = listing.raw
         self.key = key
         self.pipeline = pipeline
         self.separators = _positions(key, FIELD_SEPARATOR)
