@@ -155,8 +155,8 @@ class Matcher:
 
     def _token_candidates(self, tokens: list[bytes]) -> list[_TokenMatch]:
         triggers = set(filterfalse(self.index.dictionary.__contains__, tokens))
-        if triggers:  # numbers and the field separator are never disguised words
-            triggers = {t for t in triggers if not t.isdigit() and t != _SEPARATOR_TOKEN}
+        if triggers:  # numbers are never disguised words (the field separator is in the
+            triggers = {t for t in triggers if not t.isdigit()}  # dictionary, so never here)
         if not triggers:
             return []
         out: list[_TokenMatch] = []
