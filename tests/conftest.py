@@ -3,7 +3,7 @@
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_PACK = FIXTURES / "mini-pack"
-DEFAULT_PACK = Path(__file__).parent.parent / "policies" / "default"
+DEFAULT_PACK = Path(__file__).parent.parent / "src" / "contraband" / "packs" / "default"
 
 # Compiled indexes are cached per test session, never in the user's own cache directory.
 os.environ["CONTRABAND_CACHE_DIR"] = tempfile.mkdtemp(prefix="contraband-test-cache-")
@@ -51,3 +51,11 @@ def scan_mini(listings: Path, out: Path, *extra: str) -> "Result":
             *extra,
         ],
     )
+
+
+def verdict_dicts(path: Path) -> list[dict[str, Any]]:
+    """The verdicts of a file (any format the contract has) as plain JSON data."""
+    from contraband.files.verdicts import read_verdicts
+    from contraband.verdict import to_builtins
+
+    return [to_builtins(v) for v in read_verdicts(path)]

@@ -11,19 +11,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from contraband.decision import (
-    NO_CERTIFICATES,
-    CategoryPrediction,
-    CertificateBook,
-    Verdict,
-    decide,
-    error_verdict,
-)
+from contraband.decision import NO_CERTIFICATES, CategoryPrediction, CertificateBook, decide
 from contraband.errors import ContrabandError, PolicyError
 from contraband.listing import Listing, decode_listing, parse_listing
 from contraband.matching import Matcher, Term, TermError, TermIndex
 from contraband.matching.cache import cached_index
 from contraband.policy import PolicyPack, Problem
+from contraband.verdict import Verdict, error_verdict
 
 
 class CategoryModel(Protocol):
@@ -93,8 +87,11 @@ class Screener:
             prediction = self.category_model.predict_listing(listing)
         return decide(listing, hits, self.pack, as_of, self.certificates, prediction)
 
-    def screen_records(self, records: Sequence[tuple[Any, str]], as_of: dt.date) -> list[Verdict]:
-        """Verdicts for input records ((raw JSON bytes or a mapping, where)), in order.
+    def screen_records(
+        self, records: Sequence[tuple[Any, str]], as_of: dt.date
+    ) -> list[tuple[Listing | None, Verdict]]:
+        """(listing, verdict) for input records ((raw JSON bytes or a mapping, where)), in
+        order; the listing is None where the record could not be read.
 
         Listings are decoded first so the category model, if any, predicts them in one call.
         """
@@ -113,7 +110,7 @@ class Screener:
             else [None] * len(listings)
         )
         return [
-            d if isinstance(d, Verdict) else self.screen(d, as_of, next(predictions))
+            (None, d) if isinstance(d, Verdict) else (d, self.screen(d, as_of, next(predictions)))
             for d in decoded
         ]
 

@@ -11,9 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from contraband.batch.records import read_verdicts
 from contraband.cli.main import app
-from tests.conftest import MINI_PACK, scan_mini
+from tests.conftest import MINI_PACK, scan_mini, verdict_dicts
 
 runner = CliRunner()
 
@@ -44,7 +43,7 @@ def test_scan_jsonl_keeps_order_and_reports_bad_lines(tmp_path: Path) -> None:
     out = tmp_path / "verdicts.jsonl"
     result = scan_mini(source, out)
     assert result.exit_code == 0, result.output
-    verdicts = list(read_verdicts(out))
+    verdicts = list(verdict_dicts(out))
     assert [v["listing_id"] for v in verdicts] == ["A", "", "B", "E", "C", "D"]
     assert [v["action"] for v in verdicts] == [
         "allow",
@@ -70,7 +69,7 @@ def test_scan_csv(tmp_path: Path) -> None:
     out = tmp_path / "verdicts.jsonl"
     result = scan_mini(source, out)
     assert result.exit_code == 0, result.output
-    verdicts = list(read_verdicts(out))
+    verdicts = list(verdict_dicts(out))
     assert [(v["listing_id"], v["action"]) for v in verdicts] == [("B", "remove"), ("C", "remove")]
     keyword_hit = verdicts[1]["findings"][0]
     assert keyword_hit["field"] == "keywords" and keyword_hit["span"] == [0, 7]
@@ -88,7 +87,7 @@ def test_scan_parquet_in_and_out_with_workers(tmp_path: Path) -> None:
     out = tmp_path / "verdicts.parquet"
     result = scan_mini(source, out, "--workers", "2")
     assert result.exit_code == 0, result.output
-    verdicts = list(read_verdicts(out))
+    verdicts = list(verdict_dicts(out))
     assert [v["listing_id"] for v in verdicts] == [f"L{i}" for i in range(len(rows))]
     assert [v["action"] for v in verdicts[:4]] == ["allow", "remove", "remove", "restrict"]
 
@@ -184,7 +183,7 @@ def test_scan_honours_certificates_on_file_in_the_ledger(tmp_path: Path) -> None
     out = tmp_path / "v.jsonl"
     result = scan_mini(source, out, "--db", db, "--workers", "2")
     assert result.exit_code == 0, result.output
-    assert [v["action"] for v in read_verdicts(out)] == ["allow", "review"]
+    assert [v["action"] for v in verdict_dicts(out)] == ["allow", "review"]
 
 
 def test_hostile_bytes_and_records_never_stop_the_run(tmp_path: Path) -> None:
@@ -193,7 +192,7 @@ def test_hostile_bytes_and_records_never_stop_the_run(tmp_path: Path) -> None:
     out = tmp_path / "v.jsonl"
     result = scan_mini(source, out)
     assert result.exit_code == 0, result.output
-    verdicts = list(read_verdicts(out))
+    verdicts = list(verdict_dicts(out))
     assert [v["action"] for v in verdicts] == ["remove", "restrict"]
     assert "\ufffd" in verdicts[0]["findings"][0]["text"]  # the invalid byte, as U+FFFD
     jsonl = tmp_path / "bad.jsonl"
@@ -203,19 +202,34 @@ def test_hostile_bytes_and_records_never_stop_the_run(tmp_path: Path) -> None:
     )
     result = scan_mini(jsonl, out)
     assert result.exit_code == 0, result.output
-    errors = [v["error"] for v in read_verdicts(out)]
+    errors = [v["error"] for v in verdict_dicts(out)]
     assert "Expected `object`" in errors[0] and "$.keywords" in errors[2]
     assert "$.title" in errors[3]
 
 
 def test_a_verdict_with_lone_surrogates_is_still_written() -> None:
-    from contraband.decision.verdict import Action, Finding, FindingKind, Verdict
+    from contraband.verdict import Action, Finding, FindingKind, Verdict, to_json
 
     finding = Finding(
-        FindingKind.PROHIBITED_ITEM, "x", None, Action.REMOVE, 6.0, "why", text="co\udcffc"
+        kind=FindingKind.PROHIBITED_ITEM,
+        item_id="x",
+        measure_id=None,
+        action=Action.REMOVE,
+        points=6.0,
+        reason="why",
+        text="co\udcffc",
     )
     verdict = Verdict(
-        "L\ud800", "S", "h", Action.REMOVE, (), False, 6.0, (finding,), "v", "2020-01-01"
+        listing_id="L\ud800",
+        seller_id="S",
+        content_hash="h",
+        action=Action.REMOVE,
+        blocked_countries=(),
+        circumvention=False,
+        points=6.0,
+        findings=(finding,),
+        policy_version="v",
+        as_of="2020-01-01",
     )
-    data = json.loads(verdict.json())
+    data = json.loads(to_json(verdict))
     assert data["listing_id"] == "L\ufffd" and data["findings"][0]["text"] == "co\ufffdc"

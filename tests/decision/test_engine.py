@@ -5,11 +5,12 @@ from typing import Any
 
 import pytest
 
-from contraband.decision import Action, Certificate, InMemoryCertificates, decide
+from contraband.decision import Certificate, InMemoryCertificates, decide
 from contraband.listing import parse_listing
 from contraband.matching import Distortion, Hit
 from contraband.policy import PolicyPack
 from contraband.screening import Screener
+from contraband.verdict import Action, to_builtins
 
 D = dt.date
 
@@ -114,7 +115,7 @@ def test_announced_measure_is_a_finding_without_action(mini_screener: Screener) 
     v = verdict(mini_screener, D(2022, 4, 20), "Vape kit", countries=["DE"])
     assert ("country_measure", "VAPE-BAN", "allow") in kinds(v)
     announced = next(f for f in v.findings if f.measure_id == "VAPE-BAN")
-    assert announced.detail["effective"] == "2022-05-01"
+    assert announced.effective == "2022-05-01" and announced.measure_state == "announced"
 
 
 def test_certificates_lift_controls(mini_pack: PolicyPack) -> None:
@@ -146,7 +147,7 @@ def test_evidence_is_in_the_listing_text(mini_screener: Screener) -> None:
     assert distortion.canonical == "vape"
     assert "invisible_removed" in distortion.transforms and "leetspeak" in distortion.transforms
     assert distortion.measure_id == "US-VAPE"
-    data = v.as_dict()
+    data = to_builtins(v)
     assert data["policy_version"] == "mini-1" and data["content_hash"]
     assert set(data["findings"][0]) >= {
         "kind",
@@ -178,7 +179,8 @@ def test_item_misplacement_without_measure_or_special_category_goes_to_review(
     assert (v.action, v.points, v.circumvention) == (Action.REVIEW, 0, False)
     finding = v.findings[0]
     assert finding.kind.value == "misplaced_category"
-    assert finding.detail["expected_categories"] == ["Lights & Lighting > Laser Pointers"]
+    assert finding.category is not None
+    assert finding.category.expected == ("Lights & Lighting > Laser Pointers",)
 
 
 def test_designated_category_covers_its_descendants(mini_screener: Screener) -> None:

@@ -53,4 +53,4 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def ledger(db_url: str) -> Iterator[Ledger]:
     store = SqlStore(db_url)
     yield Ledger(store, load_pack(DEFAULT_PACK))
-    store.dispose()
+    store.close()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import create_engine, select
 
 from contraband.ledger.sql import tables
-from contraband.ledger.verdicts import VerdictLine
+from contraband.verdict import Action, Finding, FindingKind, Verdict, to_json
 
 START = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -22,33 +22,37 @@ def verdict(
     item: str = "stun-guns",
     content: str = "v1",
     measure: str | None = None,
-) -> VerdictLine:
+) -> Verdict:
+    action = Action.REMOVE if points else Action.ALLOW
     findings = (
-        []
+        ()
         if points == 0
-        else [
-            {
-                "kind": kind,
-                "item_id": item,
-                "measure_id": measure,
-                "points": points,
-                "field": "title",
-                "span": [0, 4],
-                "text": "test",
-                "canonical": "test",
-                "transforms": [],
-                "score": 1.0,
-            }
-        ]
+        else (
+            Finding(
+                kind=FindingKind(kind),
+                item_id=item,
+                measure_id=measure,
+                action=action,
+                points=points,
+                reason="test",
+                field="title",
+                span=(0, 4),
+                text="test",
+                canonical="test",
+            ),
+        )
     )
-    return VerdictLine(
+    return Verdict(
         listing_id=listing,
         seller_id=seller,
         content_hash=content,
-        action="remove" if points else "allow",
+        action=action,
+        blocked_countries=(),
+        circumvention=False,
         points=points,
         findings=findings,
         policy_version="test",
+        as_of="2024-01-01",
     )
 
 
@@ -68,8 +72,6 @@ def write_verdicts(path: Path, n: int, sellers: int = 800, seed: int = 3) -> Pat
     """A verdict file like a catalog rescan's: most listings clean, some with points."""
     import random
 
-    import msgspec
-
     rng = random.Random(seed)
     kinds = [
         ("prohibited_item", "stun-guns", 6.0),
@@ -84,5 +86,5 @@ def write_verdicts(path: Path, n: int, sellers: int = 800, seed: int = 3) -> Pat
                 line = verdict(f"L{i}", f"S{rng.randrange(sellers)}", points, kind, item)
             else:
                 line = verdict(f"L{i}", f"S{rng.randrange(sellers)}", 0)
-            f.write(msgspec.json.encode(line) + b"\n")
+            f.write(to_json(line) + b"\n")
     return path

@@ -94,7 +94,7 @@ SCENARIOS = {
 
 def _infringement_of(ledger: Ledger, listing: str, at: dt.datetime) -> str:
     view = ledger.seller("S1", at)
-    return next(e["infringement_id"] for e in view.entries if e["listing_id"] == listing)
+    return next(e.infringement_id for e in view.entries if e.listing_id == listing)
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -113,7 +113,7 @@ def test_scenario(ledger: Ledger, name: str) -> None:
             _, _, points, sanctions = step
             view = ledger.seller("S1", when)
             assert view.active_points == points, (name, step, view.entries)
-            assert {s["kind"] for s in view.sanctions} == sanctions, (name, step, view.sanctions)
+            assert {s.kind for s in view.sanctions} == sanctions, (name, step, view.sanctions)
 
 
 def test_restriction_at_36_removes_all_products_and_lifting_restores_them(ledger: Ledger) -> None:
@@ -123,21 +123,15 @@ def test_restriction_at_36_removes_all_products_and_lifting_restores_them(ledger
         )
     view = ledger.seller("S1", START + 60 * D + H)
     assert view.active_points == 36
-    assert [(s["kind"], s["remove_all_products"]) for s in view.sanctions] == [
-        ("restriction", True)
-    ]
+    assert [(s.kind, s.remove_all_products) for s in view.sanctions] == [("restriction", True)]
     infringement = _infringement_of(ledger, "L2b", START + 60 * D + H)
     appeal = ledger.file_appeal(infringement, "mistake", START + 61 * D)
     ledger.decide_appeal(appeal.appeal_id, True, "mistake", "rev", START + 61 * D)
     view = ledger.seller("S1", START + 61 * D + H)
-    assert view.active_points == 30 and view.sanctions == []
-    lifted = [
-        h["sanction"]
-        for h in view.history
-        if "sanction" in h and h["sanction"]["status"] == "lifted"
-    ]
-    assert lifted and lifted[0]["remove_all_products"]
-    subjects = [n["subject"] for n in view.notifications]
+    assert view.active_points == 30 and view.sanctions == ()
+    lifted = [s for s in view.past_sanctions if s.status == "lifted"]
+    assert lifted and lifted[0].remove_all_products
+    subjects = [n.subject for n in view.notifications]
     assert any("lifted" in s for s in subjects)
 
 
@@ -201,4 +195,4 @@ def test_every_change_is_audited_and_notified(ledger: Ledger) -> None:
     assert [e.action for e in events] == ["points_charge", "sanction_imposed"]
     assert all(e.actor == "enforce" and e.at == START for e in events)
     notes = ledger.seller("S1", START).notifications
-    assert len(notes) == 1 and "severe warning" in notes[0]["subject"]
+    assert len(notes) == 1 and "severe warning" in notes[0].subject

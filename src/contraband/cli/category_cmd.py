@@ -8,13 +8,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from contraband.cli.common import fail, out
+from contraband.cli.common import command, fail, out
 from contraband.errors import ContrabandError
 
 app = typer.Typer(help="Category models.", no_args_is_help=True)
 
 
-@app.command("train")
+@command(app, "train")
 def train(
     listings: Path = typer.Option(..., "--listings", help="Listings with `category` filled in"),
     out_path: Path = typer.Option(..., "--out", help="Model file to write"),
@@ -24,41 +24,33 @@ def train(
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Train on most listings, report held-out top-1/top-3 accuracy per level, save the model."""
-    from contraband.batch.records import read_records
     from contraband.category.model import CategoryModel, listing_text, split_train_test
+    from contraband.files.listings import read_records
     from contraband.listing import decode_listing, parse_listing
 
     texts: list[str] = []
     paths: list[str] = []
     skipped = 0
-    try:
-        for record in read_records(listings):
-            try:
-                listing = (
-                    decode_listing(record.raw)
-                    if record.raw is not None
-                    else parse_listing(record.data)
-                )
-            except ContrabandError:
-                skipped += 1
-                continue
-            if listing.category:
-                texts.append(listing_text(listing))
-                paths.append(listing.category)
-            else:
-                skipped += 1
-    except ContrabandError as error:
-        fail(str(error))
+    for record in read_records(listings):
+        try:
+            listing = (
+                decode_listing(record.raw) if record.raw is not None else parse_listing(record.data)
+            )
+        except ContrabandError:
+            skipped += 1
+            continue
+        if listing.category:
+            texts.append(listing_text(listing))
+            paths.append(listing.category)
+        else:
+            skipped += 1
     if len(texts) < 20:
         fail(f"{listings}: only {len(texts)} labelled listings; need at least 20")
     train_idx, test_idx = split_train_test(len(texts), test_share, seed)
     started = time.perf_counter()
-    try:
-        model = CategoryModel.train(
-            [texts[i] for i in train_idx], [paths[i] for i in train_idx], depth=depth, kind=kind
-        )
-    except ContrabandError as error:
-        fail(str(error))
+    model = CategoryModel.train(
+        [texts[i] for i in train_idx], [paths[i] for i in train_idx], depth=depth, kind=kind
+    )
     seconds = time.perf_counter() - started
     evaluation = model.evaluate([texts[i] for i in test_idx], [paths[i] for i in test_idx])
     model.meta.update(

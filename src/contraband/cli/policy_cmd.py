@@ -2,40 +2,49 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from contraband.cli.common import out, pack_or_exit, parse_date
+from contraband.cli.common import (
+    POLICY_HELP,
+    command,
+    current_settings,
+    load_policy,
+    out,
+    parse_date,
+)
 
 app = typer.Typer(help="Policy packs.", no_args_is_help=True)
 
 
-@app.command("check")
+@command(app, "check")
 def check(
-    directory: Path = typer.Argument(..., help="Policy pack directory"),
+    directory: Path | None = typer.Argument(None, help=POLICY_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="Show measure states on this date"),
 ) -> None:
-    """Validate a pack (exit 2 and every problem listed if broken); list its measures."""
-    pack = pack_or_exit(directory)
-    day = parse_date(as_of, "--as-of") if as_of else dt.date.today()
+    """Validate a pack, its terms included (exit 2 and every problem listed with file, line
+    and field if broken); list its measures."""
+    pack = load_policy(current_settings(policy=directory))
+    day = parse_date(as_of, "--as-of")
     terms = sum(len(item.term_entries()) for item in pack.items)
     out.print(
-        f"[bold green]ok[/] {pack.name} version {pack.version}: {len(pack.items)} items, "
-        f"{terms} terms, {len(pack.measures)} measures, {len(pack.categories)} categories"
+        f"[bold green]ok[/] {escape(pack.name)} version {escape(pack.version)}: "
+        f"{len(pack.items)} items, {terms} terms, {len(pack.measures)} measures, "
+        f"{len(pack.categories)} categories"
     )
     table = Table(title=f"measures on {day.isoformat()}", show_edge=False)
     for column in ("measure", "state", "kind", "items", "countries", "effective", "expires"):
         table.add_column(column)
     for measure in sorted(pack.measures, key=lambda m: m.effective):
         table.add_row(
-            measure.id,
+            escape(measure.id),
             measure.state_on(day).value,
             measure.kind.value,
-            ", ".join(measure.items),
-            ", ".join(measure.countries),
+            escape(", ".join(measure.items)),
+            escape(", ".join(measure.countries)),
             measure.effective.isoformat(),
             measure.expires.isoformat() if measure.expires else "-",
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -11,20 +12,36 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from contraband.batch.records import count_hint, input_format
-from contraband.batch.scan import ScanSummary, scan
-from contraband.cli.common import err, fail, interactive, out, pack_or_exit, parse_date
-from contraband.decision import CertificateBook
-from contraband.errors import ContrabandError
+from contraband.batch.scan import scan
+from contraband.cli.common import (
+    POLICY_HELP,
+    current_settings,
+    edge,
+    err,
+    fail,
+    interactive,
+    load_policy,
+    out,
+    parse_date,
+)
+from contraband.decision import NO_CERTIFICATES, CertificateBook
+from contraband.files.listings import count_hint, input_format
 from contraband.policy import PolicyPack
+from contraband.report.html import MAX_ROWS, write_report
 from contraband.screening import CategoryModel, Screener
+from contraband.summary import ScanSummary
 
 
+@edge
 def scan_command(
     input: Path = typer.Argument(..., help="Listings: .jsonl, .csv or .parquet"),
-    policy: Path = typer.Option(..., "--policy", help="Policy pack directory"),
-    as_of: str = typer.Option(..., "--as-of", help="Decide as on this date (YYYY-MM-DD)"),
-    out_path: Path = typer.Option(..., "--out", help="Verdicts: .jsonl (or .parquet)"),
+    policy: Path | None = typer.Option(None, "--policy", help=POLICY_HELP),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Decide as on this date (YYYY-MM-DD; default today)"
+    ),
+    out_path: Path | None = typer.Option(
+        None, "--out", help="Verdicts: .jsonl or .parquet (default: INPUT's name + .verdicts.jsonl)"
+    ),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes"),
     category_model: Path | None = typer.Option(
         None, "--category-model", help="Category model file (contraband category train)"
@@ -32,7 +49,7 @@ def scan_command(
     db: str | None = typer.Option(
         None,
         "--db",
-        help="Ledger database whose certificates on file apply (see `certificate add`)",
+        help="Ledger whose certificates on file apply (default: $CONTRABAND_DATABASE_URL if set)",
     ),
     certificates: Path | None = typer.Option(
         None,
@@ -48,45 +65,46 @@ def scan_command(
     day = parse_date(as_of, "--as-of")
     if not input.exists():
         fail(f"{input}: no such file")
-    try:
-        input_format(input)
-    except ContrabandError as error:
-        fail(str(error))
-    pack = pack_or_exit(policy)
-    try:
-        screener = Screener(
-            pack,
-            certificates=(
-                _certificates(certificates)
-                if certificates
-                else _ledger_certificates(db, pack)
-                if db
-                else _no_certificates()
-            ),
-            category_model=_category_model(category_model) if category_model else None,
-        )
-    except ContrabandError as error:
-        fail(str(error))
+    input_format(input)
+    target = out_path or Path(f"{input.name.split('.')[0]}.verdicts.jsonl")
+    _refuse_clobbering(input, {"--out": target, "--report": report, "--summary-json": summary_json})
+    config = current_settings(db, policy)
+    pack = load_policy(config)
+    ledger_url = db or (config.database_url if "database_url" in config.model_fields_set else None)
+    screener = Screener(
+        pack,
+        certificates=(
+            _certificates(certificates)
+            if certificates
+            else _ledger_certificates(ledger_url, pack)
+            if ledger_url
+            else NO_CERTIFICATES
+        ),
+        category_model=_category_model(category_model) if category_model else None,
+    )
     started = time.perf_counter()
-    try:
-        summary = _run(screener, input, out_path, day, workers)
-    except ContrabandError as error:
-        fail(str(error))
+    summary = _run(screener, input, target, day, workers, MAX_ROWS if report else 0)
     elapsed = time.perf_counter() - started
     print_summary(summary, elapsed)
+    out.print(f"verdicts: {escape(str(target))}")
     if summary_json:
         data = {**summary.as_dict(), "scan_seconds": round(elapsed, 3)}
         summary_json.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
     if report:
-        from contraband.report.html import write_report
-
-        write_report(report, input, out_path, pack, day, summary)
-        out.print(f"report: {report}")
+        write_report(report, pack, day, summary)
+        out.print(f"report: {escape(str(report))}")
 
 
-def _run(screener: Screener, source: Path, target: Path, day: object, workers: int) -> ScanSummary:
+def _run(
+    screener: Screener,
+    source: Path,
+    target: Path,
+    day: dt.date,
+    workers: int,
+    keep_flagged: int,
+) -> ScanSummary:
     if not interactive():
-        return scan(screener, source, target, day, workers=workers)  # type: ignore[arg-type]
+        return scan(screener, source, target, day, workers=workers, keep_flagged=keep_flagged)
     total, unit = count_hint(source)
     columns = [
         TextColumn("screening"),
@@ -103,20 +121,36 @@ def _run(screener: Screener, source: Path, target: Path, day: object, workers: i
             seen += n
             bar.update(task, advance=n if unit == "rows" else 0, listings=seen)
 
-        return scan(screener, source, target, day, workers=workers, progress=tick)  # type: ignore[arg-type]
+        return scan(
+            screener,
+            source,
+            target,
+            day,
+            workers=workers,
+            progress=tick,
+            keep_flagged=keep_flagged,
+        )
 
 
-def _ledger_certificates(db: str, pack: PolicyPack) -> CertificateBook:
+def _refuse_clobbering(source: Path, outputs: dict[str, Path | None]) -> None:
+    """Outputs must not be the input, each other, or directories: checked before any work."""
+    seen = {source.resolve(): "the input"}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        if path.is_dir():
+            fail(f"{option} {path}: is a directory; give a file name")
+        resolved = path.resolve()
+        if resolved in seen:
+            fail(f"{option} {path} is {seen[resolved]}: it would be overwritten")
+        seen[resolved] = option
+
+
+def _ledger_certificates(url: str, pack: PolicyPack) -> CertificateBook:
     from contraband.ledger import Ledger
     from contraband.ledger.sql.store import SqlStore
 
-    return Ledger(SqlStore(db), pack)
-
-
-def _no_certificates() -> CertificateBook:
-    from contraband.decision import NO_CERTIFICATES
-
-    return NO_CERTIFICATES
+    return Ledger(SqlStore(url, create=False), pack)
 
 
 def _certificates(path: Path) -> CertificateBook:
@@ -149,10 +183,7 @@ def _certificates(path: Path) -> CertificateBook:
 def _category_model(path: Path) -> CategoryModel:
     from contraband.category.model import load_model
 
-    try:
-        return load_model(path)
-    except ContrabandError as error:
-        fail(str(error))
+    return load_model(path)
 
 
 def print_summary(summary: ScanSummary, elapsed: float) -> None:
@@ -176,4 +207,4 @@ def print_summary(summary: ScanSummary, elapsed: float) -> None:
         if rows:
             out.print(table)
     for message in summary.errors[:5]:
-        err.print(f"[yellow]unreadable:[/] {message}", highlight=False)
+        err.print(f"[yellow]unreadable:[/] {escape(message)}")

@@ -1,4 +1,7 @@
-"""Decisions: from the terms found in a listing to a verdict, by the policy pack's rules."""
+"""Decisions: from the terms found in a listing to a verdict, by the policy pack's rules.
+
+The verdict itself is the contract in `contraband.verdict`; this package only builds it.
+"""
 
 from contraband.decision.certificates import (
     NO_CERTIFICATES,
@@ -7,18 +10,12 @@ from contraband.decision.certificates import (
     InMemoryCertificates,
 )
 from contraband.decision.engine import CategoryPrediction, decide
-from contraband.decision.verdict import Action, Finding, FindingKind, Verdict, error_verdict
 
 __all__ = [
     "NO_CERTIFICATES",
-    "Action",
     "CategoryPrediction",
     "Certificate",
     "CertificateBook",
-    "Finding",
-    "FindingKind",
     "InMemoryCertificates",
-    "Verdict",
     "decide",
-    "error_verdict",
 ]

@@ -22,19 +22,28 @@ carries points once, and one circumvention point per item circumvented.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import msgspec
+
 from contraband.decision.certificates import NO_CERTIFICATES, CertificateBook
-from contraband.decision.verdict import Action, Finding, FindingKind, Verdict, strongest
 from contraband.listing import Listing
 from contraband.matching import Distortion, Hit
 from contraband.policy import Item, Measure, MeasureKind, MeasureState, PolicyPack
 from contraband.policy.model import category_covers
-
-ALL = "ALL"
+from contraband.verdict import (
+    EVERY_COUNTRY,
+    Action,
+    CategoryEvidence,
+    Detector,
+    Finding,
+    FindingKind,
+    Verdict,
+    charge_rule,
+    strongest,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +67,16 @@ def decide(
     """The verdict on `listing` given the `hits` found in its text."""
     if not hits and prediction is None:  # most listings: nothing to decide
         return Verdict(
-            listing.id,
-            listing.seller_id,
-            listing.content_hash(),
-            Action.ALLOW,
-            (),
-            False,
-            0.0,
-            (),
-            pack.version,
-            as_of.isoformat(),
+            listing_id=listing.id,
+            seller_id=listing.seller_id,
+            content_hash=listing.content_hash(),
+            action=Action.ALLOW,
+            blocked_countries=(),
+            circumvention=False,
+            points=0.0,
+            findings=(),
+            policy_version=pack.version,
+            as_of=as_of.isoformat(),
         )
     findings: list[Finding] = []
     by_item: dict[str, list[Hit]] = {}
@@ -155,7 +164,7 @@ def _item_findings(
                 0.0,
                 evidence,
                 f"{measure.title}: announced, in force from {measure.effective.isoformat()}",
-                state=MeasureState.ANNOUNCED.value,
+                measure_state=MeasureState.ANNOUNCED.value,
                 effective=measure.effective.isoformat(),
             )
         )
@@ -231,7 +240,7 @@ def _measures(
 def _blocked(listing: Listing, covered: frozenset[str] | None) -> list[str]:
     """Countries the listing is offered in that `covered` (None: every country) includes."""
     if not listing.countries:
-        return [ALL] if covered is None else sorted(covered)
+        return [EVERY_COUNTRY] if covered is None else sorted(covered)
     if covered is None:
         return sorted(set(listing.countries))
     return sorted(set(listing.countries) & covered)
@@ -268,8 +277,8 @@ def _measure_finding(
             measure.points,
             evidence,
             f"{measure.title}: {item.name} {what} in {', '.join(blocked)}",
-            blocked_countries=blocked,
-            state=MeasureState.IN_FORCE.value,
+            blocked_countries=tuple(blocked),
+            measure_state=MeasureState.IN_FORCE.value,
         )
     ]
 
@@ -309,8 +318,8 @@ def _item_misplacement(
         evidence,
         f"{item.name} filed under '{listing.category}', outside "
         f"{' | '.join(item.categories)} ({why})",
-        declared_category=listing.category,
-        expected_categories=list(item.categories),
+        detector=Detector.DESIGNATED_CATEGORIES,
+        category=CategoryEvidence(declared=listing.category, expected=item.categories),
         circumvention=circumvention,
     )
 
@@ -326,7 +335,16 @@ def _general_misplacement(
         f"filed under '{listing.category}' but reads as '{prediction.path}' "
         f"(p={prediction.probability:.2f})"
     )
-    return [_prediction_finding(listing, prediction, None, prediction.probability, reason)]
+    return [
+        _prediction_finding(
+            listing,
+            prediction,
+            None,
+            prediction.probability,
+            pack.rules.misplacement_min_probability,
+            reason,
+        )
+    ]
 
 
 def _prediction_finding(
@@ -334,8 +352,9 @@ def _prediction_finding(
     prediction: CategoryPrediction,
     item: Item | None,
     probability: float,
+    threshold: float,
     reason: str,
-    **detail: object,
+    detector: Detector = Detector.CATEGORY_MODEL,
 ) -> Finding:
     """A category-model finding: for review, no points, the prediction as evidence."""
     return Finding(
@@ -346,12 +365,14 @@ def _prediction_finding(
         points=0.0,
         score=round(probability, 3),
         reason=reason,
-        detail={
-            **detail,
-            "declared_category": listing.category,
-            "predicted_category": prediction.path,
-            "probability": round(probability, 4),
-        },
+        detector=detector,
+        threshold=threshold,
+        category=CategoryEvidence(
+            declared=listing.category,
+            expected=item.categories if item else (),
+            predicted=prediction.path,
+            probability=round(probability, 4),
+        ),
     )
 
 
@@ -377,8 +398,9 @@ def _concept_swap(
                     prediction,
                     item,
                     prediction.path_probability,
+                    pack.rules.concept_swap_min_probability,
                     reason,
-                    concept_swap=True,
+                    Detector.CONCEPT_SWAP,
                 )
             ]
     return []
@@ -392,7 +414,14 @@ def _finding(
     points: float,
     hit: Hit,
     reason: str,
-    **detail: object,
+    *,
+    detector: Detector = Detector.TERMS,
+    circumvention: bool = False,
+    blocked_countries: tuple[str, ...] = (),
+    measure_state: str | None = None,
+    effective: str | None = None,
+    certificate_required: bool = False,
+    category: CategoryEvidence | None = None,
 ) -> Finding:
     return Finding(
         kind=kind,
@@ -408,7 +437,13 @@ def _finding(
         transforms=hit.transforms,
         distortion=hit.distortion.value,
         score=hit.score,
-        detail=dict(detail),
+        detector=detector,
+        circumvention=circumvention,
+        blocked_countries=blocked_countries,
+        measure_state=measure_state,
+        effective=effective,
+        certificate_required=certificate_required,
+        category=category,
     )
 
 
@@ -420,14 +455,14 @@ def _verdict(
     blocked: set[str] = set()
     for finding in findings:
         if finding.kind == FindingKind.COUNTRY_MEASURE and finding.action != Action.ALLOW:
-            blocked.update(finding.detail.get("blocked_countries", ()))
+            blocked.update(finding.blocked_countries)
     return Verdict(
         listing_id=listing.id,
         seller_id=listing.seller_id,
         content_hash=listing.content_hash(),
         action=action,
         blocked_countries=tuple(sorted(blocked)),
-        circumvention=any(f.detail.get("circumvention") for f in findings),
+        circumvention=any(f.circumvention for f in findings),
         points=sum(f.points for f in findings),
         findings=tuple(findings),
         policy_version=pack.version,
@@ -436,28 +471,20 @@ def _verdict(
 
 
 def _one_charge_per_rule(findings: list[Finding]) -> list[Finding]:
-    """Points stay only where the rules charge them: one infringement per listing and rule.
-
-    A listing naming several prohibited items is one prohibited-item infringement, charged at
-    its gravest item's points; controlled items likewise once; each measure with points once.
-    The other findings keep their evidence with 0 points, so the ledger (which records one
-    infringement per finding with points) charges exactly the verdict's total.
+    """Points stay only where the rules charge them: one infringement per listing and rule
+    (`verdict.charge_rule`), at the gravest finding's points. The other findings keep their
+    evidence with 0 points, so the ledger (which records one infringement per finding with
+    points) charges exactly the verdict's total.
     """
-    keep: dict[object, Finding] = {}
+    keep: dict[str, Finding] = {}
     for finding in findings:
         if finding.points <= 0:
             continue
-        rule: object
-        if finding.kind in (FindingKind.PROHIBITED_ITEM, FindingKind.CONTROLLED_ITEM):
-            rule = finding.kind
-        elif finding.kind == FindingKind.COUNTRY_MEASURE:
-            rule = (finding.kind, finding.measure_id)
-        else:  # circumvention: one point per item circumvented
-            rule = (finding.kind, finding.item_id)
+        rule = charge_rule(finding)
         if rule not in keep or finding.points > keep[rule].points:
             keep[rule] = finding
     charged = {id(f) for f in keep.values()}
     return [
-        f if id(f) in charged or f.points <= 0 else dataclasses.replace(f, points=0.0)
+        f if id(f) in charged or f.points <= 0 else msgspec.structs.replace(f, points=0.0)
         for f in findings
     ]

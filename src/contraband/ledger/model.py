@@ -26,7 +26,6 @@ class Infringement:
     measure_id: str | None
     points: float
     at: dt.datetime
-    ordinal: int  # position in the verdict file: orders infringements recorded at one time
     policy_version: str
     evidence: dict[str, Any]
     status: str = "standing"  # standing | overturned

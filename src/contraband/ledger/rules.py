@@ -14,7 +14,13 @@ The rules, all numbers from the pack (`Rules`):
   `daily_cap_points` (12) are charged in it, except a charge of `daily_cap_exempt_at` (48);
 - every charge counts for `record_days` (365) from its infringement's time, rolling, per entry;
 - each ladder step fires once when the active total crosses its threshold upwards; a charge
-  that crosses several thresholds at once brings the gravest of them.
+  that crosses several thresholds at once brings the gravest of them only;
+- an infringement of the `termination_grade` (A+: "48 points and immediate closure") closes
+  the account whatever the points: even while a restriction runs, when it is charged 0.
+
+Infringements at the same instant are taken in the order of their ids, which are derived
+from the facts (listing, content, rule): any split or order of the same verdicts gives the
+same ledger.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ class Offence:
     at: dt.datetime
     points: float
     controlled: bool = False
-    ordinal: int = 0  # order among offences of the same time (recording order)
+    terminates: bool = False  # of the termination grade: the account closes whatever the points
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +79,7 @@ def replay(offences: list[Offence], rules: Rules) -> tuple[list[Charge], list[Sa
     controlled_seen = 0
     record = dt.timedelta(days=rules.record_days)
     cap_span = dt.timedelta(hours=rules.daily_cap_hours)
-    for offence in sorted(offences, key=lambda o: (o.at, o.ordinal, o.infringement_id)):
+    for offence in sorted(offences, key=lambda o: (o.at, o.infringement_id)):
         at = offence.at
         proposed = offence.points
         reason = ""
@@ -105,7 +111,9 @@ def replay(offences: list[Offence], rules: Rules) -> tuple[list[Charge], list[Sa
         )
         after = before + points
         crossed = [step for step in rules.ladder if before < step.points <= after]
-        if crossed:  # a charge that crosses several thresholds brings the gravest step only
+        if offence.terminates and not _terminated(sanctions):
+            sanctions.append(_termination(rules, at, offence.infringement_id))
+        elif crossed:  # a charge that crosses several thresholds brings the gravest step only
             sanctions.append(_sanction(crossed[-1], at, offence.infringement_id))
     return charges, sanctions
 
@@ -127,6 +135,19 @@ def _running_penalty(sanctions: list[SanctionEvent], at: dt.datetime) -> str | N
         ):
             return "restriction"
     return None
+
+
+def _terminated(sanctions: list[SanctionEvent]) -> bool:
+    return any(s.kind == SanctionKind.TERMINATION for s in sanctions)
+
+
+def _termination(rules: Rules, at: dt.datetime, trigger: str) -> SanctionEvent:
+    """The account closed by an infringement of the termination grade: the ladder's
+    termination step, or a plain one if the ladder has none."""
+    for step in rules.ladder:
+        if step.sanction == SanctionKind.TERMINATION:
+            return _sanction(step, at, trigger)
+    return SanctionEvent(SanctionKind.TERMINATION, 0.0, at, None, True, trigger)
 
 
 def _sanction(step: LadderStep, at: dt.datetime, trigger: str) -> SanctionEvent:

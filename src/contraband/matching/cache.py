@@ -8,8 +8,8 @@ libraries whose data or format it embeds. Any change gives a new name, so an ent
 stale; a file that cannot be read is rebuilt and replaced. Entries are pickles: the cache
 directory must be as trusted as the code (it is the user's own, by default).
 
-`CONTRABAND_CACHE_DIR` chooses the directory (default: `$XDG_CACHE_HOME/contraband` or
-`~/.cache/contraband`); set it to an empty string to turn the cache off.
+The directory is the `cache_dir` setting (`CONTRABAND_CACHE_DIR`; default:
+`$XDG_CACHE_HOME/contraband` or `~/.cache/contraband`); an empty value turns the cache off.
 """
 
 from __future__ import annotations
@@ -34,11 +34,9 @@ _LIBRARIES = ("hyperscan", "wordfreq", "confusable-homoglyphs")
 
 def cache_directory() -> Path | None:
     """Where compiled indexes are kept; None when the cache is turned off."""
-    configured = os.environ.get("CONTRABAND_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "contraband"
+    from contraband.settings import settings
+
+    return settings().cache_dir
 
 
 def index_key(terms: Sequence[Term]) -> str:

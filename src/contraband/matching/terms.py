@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from contraband.errors import ContrabandError
 from contraband.text import key
 
 
@@ -26,8 +27,12 @@ class Term:
         return tuple(key(self.text).split())
 
 
-class TermError(ValueError):
-    """A term that cannot be matched (empty once canonical, or too long)."""
+class TermError(ContrabandError):
+    """A term that cannot be matched (empty once canonical, or too long). The policy loader
+    runs the same check on every term and exception, so a pack that loads always builds."""
+
+    code = "term_invalid"
+    http_status = 422
 
 
 MAX_TERM_WORDS = 4

@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from contraband.errors import PolicyError
+from contraband.matching.terms import Term, TermError, check_term
 from contraband.policy.model import (
     ALL_COUNTRIES,
     Category,
@@ -30,6 +31,7 @@ from contraband.policy.model import (
     Measure,
     PolicyPack,
     Rules,
+    TermEntry,
     normalize_category,
 )
 
@@ -90,6 +92,7 @@ def load_pack(directory: str | Path) -> PolicyPack:
         raise PolicyError(problems)
 
     _check_references(root, items, measures, groups, tree, problems)
+    _check_terms(items, problems)
     assert rules is not None
     for item, (source, i) in items:
         if item.grade is not None and item.grade not in rules.grade_points:
@@ -284,6 +287,30 @@ def _is_country(code: object) -> bool:
         and code.isupper()
         and pycountry.countries.get(alpha_2=code) is not None
     )
+
+
+def _check_terms(items: list[tuple[Item, tuple[_Source, int]]], problems: list[Problem]) -> None:
+    """Every term and exception can be matched: the rules the index build applies, run here
+    so that a pack which loads always builds, and a bad term is reported with its line."""
+    for item, (source, i) in items:
+        for language, entries in item.terms.items():
+            for j, entry in enumerate(entries):
+                text, exceptions = (
+                    (entry.text, entry.exceptions) if isinstance(entry, TermEntry) else (entry, ())
+                )
+                location: tuple[str | int, ...] = ("items", i, "terms", language, j)
+                for phrase in (text, *exceptions):
+                    try:
+                        check_term(Term(phrase, item.id, language))
+                    except TermError as error:
+                        problems.append(
+                            Problem(
+                                str(source.path),
+                                source.line(location),
+                                ".".join(str(part) for part in location),
+                                str(error),
+                            )
+                        )
 
 
 def _check_references(

@@ -4,38 +4,27 @@ listings with their evidence highlighted. One self-contained file (no scripts, n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import msgspec
 
-from contraband.batch.records import read_records, read_verdicts
-from contraband.batch.scan import ScanSummary
-from contraband.listing import Listing, decode_listing, parse_listing
 from contraband.policy import PolicyPack
 from contraband.report.evidence import highlight
+from contraband.summary import FlaggedListing, ScanSummary
 
+#: Flagged listings shown; a scan that writes a report keeps this many (the most serious).
 MAX_ROWS = 400
 #: Transforms that honest typing produces: not shown as disguises.
 _HONEST_TRANSFORMS = {"case_folded", "accents_removed", "compatibility_form"}
-_ORDER = {"remove": 0, "review": 1, "restrict": 2, "error": 3, "allow": 4}
 
 
-def write_report(
-    target: Path,
-    listings: Path,
-    verdicts: Path,
-    pack: PolicyPack,
-    as_of: dt.date,
-    summary: ScanSummary,
-) -> None:
-    """Render the report of a finished scan to `target`."""
-    flagged = sorted(
-        _flagged(listings, verdicts, pack),
-        key=lambda row: (_ORDER.get(row["action"], 9), -row["points"]),
-    )
+def write_report(target: Path, pack: PolicyPack, as_of: dt.date, summary: ScanSummary) -> None:
+    """Render the report of a finished scan to `target`, from the scan's own summary (a scan
+    run with `keep_flagged=MAX_ROWS`)."""
+    flagged = summary.flagged[:MAX_ROWS]
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(
         resources.files("contraband.report").joinpath("templates/report.html").read_text("utf-8")
@@ -62,8 +51,8 @@ def write_report(
                 ),
             ),
         ],
-        rows=flagged[:MAX_ROWS],
-        more=max(0, len(flagged) - MAX_ROWS),
+        rows=[_row(f, pack) for f in flagged],
+        more=max(0, summary.flagged_total - len(flagged)),
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
@@ -77,46 +66,29 @@ def _bars(counts: list[tuple[str, int]]) -> list[dict[str, Any]]:
     ]
 
 
-def _listings(path: Path) -> Iterator[Listing | None]:
-    for record in read_records(path):
-        try:
-            if record.raw is not None:
-                yield decode_listing(record.raw)
-            elif record.data is not None:
-                yield parse_listing(record.data)
-            else:
-                yield None
-        except Exception:
-            yield None
-
-
-def _flagged(listings: Path, verdicts: Path, pack: PolicyPack) -> Iterator[dict[str, Any]]:
-    for listing, verdict in zip(_listings(listings), read_verdicts(verdicts), strict=False):
-        if verdict["action"] == "allow" and not verdict.get("findings"):
-            continue
-        texts = dict(listing.fields()) if listing else {}
-        findings = []
-        for finding in verdict.get("findings") or []:
-            text = texts.get(finding.get("field") or "", "")
-            item = pack.items_by_id.get(finding.get("item_id") or "")
-            findings.append(
-                {
-                    **finding,
-                    "item_name": item.name if item else "",
-                    "evidence": highlight(text, tuple(finding["span"]))
-                    if finding.get("span")
-                    else "",
-                }
-            )
-        yield {
-            "id": verdict["listing_id"],
-            "seller": verdict.get("seller_id") or "",
-            "action": verdict["action"],
-            "points": verdict.get("points") or 0,
-            "circumvention": verdict.get("circumvention"),
-            "blocked": verdict.get("blocked_countries") or [],
-            "title": listing.title if listing else "",
-            "category": listing.category if listing else "",
-            "error": verdict.get("error"),
-            "findings": findings,
-        }
+def _row(flagged: FlaggedListing, pack: PolicyPack) -> dict[str, Any]:
+    """What the template shows of one flagged listing: its verdict, text and evidence."""
+    verdict = flagged.verdict
+    findings = []
+    for finding in verdict.findings:
+        item = pack.items_by_id.get(finding.item_id or "")
+        text = flagged.texts.get(finding.field or "", "")
+        findings.append(
+            {
+                **msgspec.structs.asdict(finding),
+                "item_name": item.name if item else "",
+                "evidence": highlight(text, finding.span) if finding.span else "",
+            }
+        )
+    return {
+        "id": verdict.listing_id,
+        "seller": verdict.seller_id,
+        "action": verdict.action.value,
+        "points": verdict.points,
+        "circumvention": verdict.circumvention,
+        "blocked": list(verdict.blocked_countries),
+        "title": flagged.title,
+        "category": flagged.category,
+        "error": verdict.error,
+        "findings": findings,
+    }

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
@@ -60,8 +62,12 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 class SqlStore:
     """A ledger database. `SqlStore(url)` connects and migrates."""
 
-    def __init__(self, url: str = DEFAULT_URL) -> None:
+    def __init__(self, url: str = DEFAULT_URL, *, create: bool = True) -> None:
+        """`create=False` (read-only commands): a missing SQLite file is an error, not a new
+        empty ledger that would answer "no such seller"."""
         self.url = url
+        if not create:
+            _must_exist(url)
         try:
             self.engine = _engine(url)
             migrate(self.engine)
@@ -70,16 +76,42 @@ class SqlStore:
                 raise
             raise InputError(f"cannot open the ledger database {url!r}: {error}") from error
         self.dialect = self.engine.dialect.name
-        # A forked worker must not reuse the parent's pooled connections.
-        os.register_at_fork(after_in_child=lambda: self.engine.dispose(close=False))
+        _OPEN_ENGINES.add(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[SqlSession]:
         with self.engine.begin() as connection:
             yield SqlSession(connection, self.dialect)
 
-    def dispose(self) -> None:
+    def close(self) -> None:
+        """Close every pooled connection; the store is not used after this."""
+        _OPEN_ENGINES.discard(self.engine)
         self.engine.dispose()
+
+
+#: Engines of open stores. A forked worker must not reuse its parent's pooled connections:
+#: one fork hook (registered once, not per store: hooks cannot be unregistered and would keep
+#: every engine alive) drops them in the child.
+_OPEN_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_connections_in_child() -> None:
+    for engine in list(_OPEN_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_connections_in_child)
+
+
+def _must_exist(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        database = make_url(url).database if url.startswith("sqlite") else None
+    except Exception as error:
+        raise InputError(f"not a database URL: {url!r} ({error})") from None
+    if database and database != ":memory:" and not Path(database).is_file():
+        raise InputError(f"no ledger database at {database} (from {url!r})")
 
 
 def _engine(url: str) -> Engine:
@@ -231,9 +263,7 @@ class SqlSession:
         rows = self.c.execute(
             select(t.infringements)
             .where(t.infringements.c.seller_id == seller_id)
-            .order_by(
-                t.infringements.c.at, t.infringements.c.ordinal, t.infringements.c.infringement_id
-            )
+            .order_by(t.infringements.c.at, t.infringements.c.infringement_id)
         ).mappings()
         return [_infringement(r) for r in rows]
 

@@ -52,7 +52,6 @@ infringements = Table(
     Column("measure_id", String(80)),
     Column("points", Float, nullable=False),  # proposed by the verdict
     Column("at", DateTime, nullable=False),
-    Column("ordinal", Integer, nullable=False),  # order among infringements of the same time
     Column("policy_version", String(100), nullable=False),
     Column("evidence", JSON, nullable=False),
     Column("status", String(20), nullable=False),  # standing | overturned

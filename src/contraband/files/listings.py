@@ -1,4 +1,4 @@
-"""Listing files in, verdict files out: JSONL, CSV and Parquet, streamed.
+"""Listing files in: JSONL, CSV and Parquet, streamed.
 
 Readers yield `Record`s one at a time, so a scan's memory stays flat whatever the catalog
 size. A line that is not valid JSON is still a record (with `error` set): the scan gives it
@@ -12,8 +12,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
-
-import orjson
 
 from contraband.errors import InputError
 
@@ -118,105 +116,3 @@ def _read_parquet(path: Path) -> Iterator[Record]:
         for row in batch.to_pylist():
             number += 1
             yield Record(f"{path.name}:row {number}", row)
-
-
-class VerdictWriter:
-    """Writes verdict dicts as JSONL, or Parquet when the name ends in .parquet."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.parquet = path.name.lower().endswith((".parquet", ".pq"))
-        self._rows: list[dict[str, Any]] = []
-        self._writer: Any = None
-        self._file: IO[bytes] | None = None
-        if not self.parquet:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("wb")
-
-    def write(self, verdict: dict[str, Any] | bytes) -> None:
-        if self._file is not None:
-            line = verdict if isinstance(verdict, bytes) else orjson.dumps(verdict)
-            self._file.write(line + b"\n")
-            return
-        row = orjson.loads(verdict) if isinstance(verdict, bytes) else dict(verdict)
-        self._rows.append(_flat(row))
-        if len(self._rows) >= 8192:
-            self._flush()
-
-    def _flush(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if not self._rows:
-            return
-        table = pa.Table.from_pylist(self._rows, schema=_parquet_schema())
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self.path, table.schema)
-        self._writer.write_table(table)
-        self._rows = []
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            return
-        self._flush()
-        if self._writer is None:  # no verdicts: still write a valid, empty file
-            import pyarrow.parquet as pq
-
-            pq.write_table(_parquet_schema().empty_table(), self.path)
-        else:
-            self._writer.close()
-
-    def __enter__(self) -> VerdictWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    """Parquet verdict row: findings kept as a JSON string (their detail keys vary)."""
-    row = dict(row)
-    row["findings"] = orjson.dumps(row.get("findings", [])).decode()
-    row.setdefault("error", None)
-    return row
-
-
-def _parquet_schema() -> Any:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("listing_id", pa.string()),
-            ("seller_id", pa.string()),
-            ("content_hash", pa.string()),
-            ("action", pa.string()),
-            ("blocked_countries", pa.list_(pa.string())),
-            ("circumvention", pa.bool_()),
-            ("points", pa.float64()),
-            ("findings", pa.string()),
-            ("policy_version", pa.string()),
-            ("as_of", pa.string()),
-            ("error", pa.string()),
-        ]
-    )
-
-
-def read_verdicts(path: Path) -> Iterator[dict[str, Any]]:
-    """Verdicts back from a file written by VerdictWriter (findings decoded)."""
-    if path.name.lower().endswith((".parquet", ".pq")):
-        import pyarrow.parquet as pq
-
-        for batch in pq.ParquetFile(path).iter_batches():
-            for row in batch.to_pylist():
-                row["findings"] = orjson.loads(row["findings"] or "[]")
-                yield row
-        return
-    with path.open("rb") as f:
-        for number, line in enumerate(f, start=1):
-            if line.strip():
-                try:
-                    yield orjson.loads(line)
-                except orjson.JSONDecodeError as error:
-                    raise InputError(f"{path.name}:{number}: not valid JSON ({error})") from error

@@ -1,0 +1,135 @@
+"""Verdict files: JSONL (one verdict a line) or Parquet, through the verdict codec.
+
+A verdict file is written to a temporary file beside its target and renamed into place when
+the writer closes without error, so a reader never sees half a file: a crashed or failed
+scan leaves the previous file (if any) untouched. Readers accept what any writer of the
+contract wrote: JSONL, a Parquet file, or a directory of Parquet parts (a Spark job's output).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from contraband.errors import InputError
+from contraband.files.atomic import AtomicFile
+from contraband.verdict import Verdict, arrow_schema, from_arrow, from_json, to_arrow, to_json
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_ROWS_PER_GROUP = 8192
+
+
+def is_parquet(path: Path) -> bool:
+    return path.name.lower().endswith(PARQUET_SUFFIXES)
+
+
+class VerdictWriter:
+    """Writes verdicts as JSONL, or Parquet when the name ends in .parquet; atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.parquet = is_parquet(path)
+        self._file = AtomicFile(path)
+        self._pending: list[Verdict] = []
+        self._parquet_writer: Any = None
+        self.count = 0
+
+    def write(self, verdict: Verdict) -> None:
+        self.count += 1
+        if not self.parquet:
+            self._file.file.write(to_json(verdict) + b"\n")
+            return
+        self._pending.append(verdict)
+        if len(self._pending) >= _ROWS_PER_GROUP:
+            self._flush()
+
+    def write_many(self, verdicts: Sequence[Verdict]) -> None:
+        for verdict in verdicts:
+            self.write(verdict)
+
+    def _flush(self) -> None:
+        import pyarrow.parquet as pq
+
+        if self._parquet_writer is None:
+            self._parquet_writer = pq.ParquetWriter(self._file.file, arrow_schema())
+        if self._pending:
+            self._parquet_writer.write_batch(to_arrow(self._pending))
+            self._pending = []
+
+    def close(self) -> None:
+        """Finish the file and put it in place."""
+        if self.parquet:
+            self._flush()  # an empty scan still writes a valid, empty file
+            self._parquet_writer.close()
+        self._file.commit()
+
+    def abandon(self) -> None:
+        """Drop what was written; the target stays as it was."""
+        if self._parquet_writer is not None:
+            with contextlib.suppress(Exception):
+                self._parquet_writer.close()
+        self._file.discard()
+
+    def __enter__(self) -> VerdictWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abandon()
+
+
+def read_verdicts(path: Path) -> Iterator[Verdict]:
+    """Every verdict of a file (or a directory of Parquet parts), in order; InputError naming
+    the file and line or row at the first one that does not fit the contract."""
+    if path.is_dir():
+        parts = sorted(p for p in path.rglob("*") if p.is_file() and is_parquet(p))
+        if not parts:
+            raise InputError(f"{path}: a directory with no .parquet verdict files")
+        for part in parts:
+            yield from _read_parquet(part)
+        return
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if is_parquet(path):
+        yield from _read_parquet(path)
+        return
+    with path.open("rb") as f:
+        for number, line in enumerate(f, start=1):
+            if line.strip():
+                try:
+                    yield from_json(line)
+                except InputError as error:
+                    raise InputError(f"{path.name}:{number}: {error}") from None
+
+
+def _read_parquet(path: Path) -> Iterator[Verdict]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+        rows = 0
+        for batch in source.iter_batches(batch_size=_ROWS_PER_GROUP):
+            try:
+                verdicts = from_arrow(batch)
+            except InputError as error:
+                raise InputError(f"{path.name} (batch from row {rows + 1}): {error}") from None
+            rows += len(verdicts)
+            yield from verdicts
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(f"{path.name}: not a readable Parquet verdict file ({error})") from None
+
+
+def count_verdicts(path: Path) -> int:
+    """Read and validate a whole verdict file before anything acts on it; its verdict count."""
+    return sum(1 for _ in read_verdicts(path))

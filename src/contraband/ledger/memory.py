@@ -1,0 +1,167 @@
+"""A ledger store in memory: the same interface as the SQL store, for fast unit tests of the
+ledger's jobs and for embedding where nothing must persist.
+
+A session holds the store's lock for its whole length (as SQLite's write lock does) and
+works on the live tables; an exception inside it restores the tables as they were.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from contraband.ledger.model import (
+    Appeal,
+    AuditEvent,
+    CertificateRecord,
+    Infringement,
+    ListingState,
+    Notification,
+    PointEntry,
+    Sanction,
+)
+
+
+@dataclass
+class _Tables:
+    sellers: dict[str, dt.datetime] = field(default_factory=dict)
+    listings: dict[str, ListingState] = field(default_factory=dict)
+    infringements: dict[str, Infringement] = field(default_factory=dict)
+    entries: dict[str, PointEntry] = field(default_factory=dict)
+    sanctions: dict[str, Sanction] = field(default_factory=dict)
+    appeals: dict[str, Appeal] = field(default_factory=dict)
+    certificates: dict[str, CertificateRecord] = field(default_factory=dict)
+    audit: dict[str, AuditEvent] = field(default_factory=dict)
+    outbox: dict[str, Notification] = field(default_factory=dict)
+
+
+class MemorySession:
+    """One transaction on a MemoryStore (see LedgerSession)."""
+
+    def __init__(self, tables: _Tables) -> None:
+        self.t = tables
+
+    def ensure_sellers(self, seller_ids: Iterable[str], at: dt.datetime) -> None:
+        for seller_id in seller_ids:
+            self.t.sellers.setdefault(seller_id, at)
+
+    def lock_sellers(self, seller_ids: Iterable[str]) -> None:
+        """Nothing to do: the session already holds the store's lock."""
+
+    def seller_exists(self, seller_id: str) -> bool:
+        return seller_id in self.t.sellers
+
+    def upsert_listings(self, states: list[ListingState]) -> None:
+        for state in states:
+            self.t.listings[state.listing_id] = state
+
+    def add_infringements(self, infringements: list[Infringement]) -> int:
+        new = 0
+        for infringement in infringements:
+            if infringement.infringement_id not in self.t.infringements:
+                self.t.infringements[infringement.infringement_id] = infringement
+                new += 1
+        return new
+
+    def infringement(self, infringement_id: str) -> Infringement | None:
+        return self.t.infringements.get(infringement_id)
+
+    def infringements(self, seller_id: str) -> list[Infringement]:
+        rows = [i for i in self.t.infringements.values() if i.seller_id == seller_id]
+        return sorted(rows, key=lambda i: (i.at, i.infringement_id))
+
+    def set_infringement_status(self, infringement_id: str, status: str) -> None:
+        current = self.t.infringements[infringement_id]
+        self.t.infringements[infringement_id] = replace(current, status=status)
+
+    def entries(self, seller_id: str) -> list[PointEntry]:
+        rows = [e for e in self.t.entries.values() if e.seller_id == seller_id]
+        return sorted(rows, key=lambda e: (e.at, e.entry_id))
+
+    def add_entries(self, entries: list[PointEntry]) -> None:
+        for entry in entries:
+            self.t.entries.setdefault(entry.entry_id, entry)
+
+    def sanctions(self, seller_id: str) -> list[Sanction]:
+        rows = [s for s in self.t.sanctions.values() if s.seller_id == seller_id]
+        return sorted(rows, key=lambda s: (s.start, s.sanction_id))
+
+    def add_sanctions(self, sanctions: list[Sanction]) -> None:
+        for sanction in sanctions:
+            self.t.sanctions.setdefault(sanction.sanction_id, sanction)
+
+    def set_sanction_lift(
+        self, sanction_id: str, lifted_at: dt.datetime | None, reason: str | None
+    ) -> None:
+        current = self.t.sanctions[sanction_id]
+        self.t.sanctions[sanction_id] = replace(current, lifted_at=lifted_at, lifted_reason=reason)
+
+    def appeal(self, appeal_id: str) -> Appeal | None:
+        return self.t.appeals.get(appeal_id)
+
+    def appeal_for(self, infringement_id: str) -> Appeal | None:
+        return next(
+            (a for a in self.t.appeals.values() if a.infringement_id == infringement_id), None
+        )
+
+    def appeals(self, seller_id: str) -> list[Appeal]:
+        rows = [a for a in self.t.appeals.values() if a.seller_id == seller_id]
+        return sorted(rows, key=lambda a: a.filed_at)
+
+    def add_appeal(self, appeal: Appeal) -> None:
+        self.t.appeals.setdefault(appeal.appeal_id, appeal)
+
+    def update_appeal(self, appeal: Appeal) -> None:
+        self.t.appeals[appeal.appeal_id] = appeal
+
+    def add_certificate(self, certificate: CertificateRecord) -> None:
+        self.t.certificates.setdefault(certificate.certificate_id, certificate)
+
+    def certificates(self, seller_id: str, item_id: str) -> list[CertificateRecord]:
+        return [
+            c
+            for c in self.t.certificates.values()
+            if c.seller_id == seller_id and c.item_id == item_id
+        ]
+
+    def add_audit(self, events: list[AuditEvent]) -> None:
+        for event in events:
+            self.t.audit.setdefault(event.event_id, event)
+
+    def audit(self) -> Iterator[AuditEvent]:
+        yield from sorted(self.t.audit.values(), key=lambda e: (e.at, e.event_id))
+
+    def add_notifications(self, messages: list[Notification]) -> None:
+        for message in messages:
+            self.t.outbox.setdefault(message.message_id, message)
+
+    def notifications(self, seller_id: str) -> list[Notification]:
+        rows = [n for n in self.t.outbox.values() if n.seller_id == seller_id]
+        return sorted(rows, key=lambda n: (n.created_at, n.message_id))
+
+
+class MemoryStore:
+    """A ledger store that lives in this process only."""
+
+    url = "memory://"
+
+    def __init__(self) -> None:
+        self._tables = _Tables()
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def session(self) -> Iterator[MemorySession]:
+        with self._lock:
+            before = copy.deepcopy(self._tables)
+            try:
+                yield MemorySession(self._tables)
+            except BaseException:
+                self._tables = before
+                raise
+
+    def close(self) -> None:
+        """Nothing to release."""
