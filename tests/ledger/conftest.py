@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from contraband.ledger import Ledger
+from contraband.ledger.memory import MemoryStore
 from contraband.ledger.sql.store import SqlStore
 from contraband.policy import load_pack
 from tests.conftest import DEFAULT_PACK
@@ -49,8 +50,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from fresh_database_url(request.param, tmp_path)
 
 
-@pytest.fixture()
-def ledger(db_url: str) -> Iterator[Ledger]:
-    store = SqlStore(db_url)
-    yield Ledger(store, load_pack(DEFAULT_PACK))
-    store.close()
+@pytest.fixture(params=["memory", *BACKENDS])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
+    """A ledger on every store: in memory (the fast one for unit tests), SQLite, PostgreSQL."""
+    pack = load_pack(DEFAULT_PACK)
+    if request.param == "memory":
+        with Ledger(MemoryStore(), pack) as ledger:
+            yield ledger
+        return
+    for url in fresh_database_url(request.param, tmp_path):
+        with Ledger(SqlStore(url), pack) as ledger:
+            yield ledger

@@ -67,6 +67,14 @@ SCENARIOS = {
         ("record", 3 * D, "L3", 6, "prohibited_item"),  # terminated: nothing more accrues
         ("expect", 4 * D, 54, {"termination"}),
     ],
+    "an A+ infringement during a restriction closes the account; nothing accrues after": [
+        ("record", 0 * H, "L1", 6, "prohibited_item", "prescription-drugs"),
+        ("record", 1 * H, "L2", 6, "prohibited_item", "prescription-drugs"),  # 12: restriction
+        ("record", 2 * D, "L3", 48, "prohibited_item", "cocaine"),  # A+: 0 points, closure
+        ("expect", 2 * D + H, 12, {"restriction", "termination"}),
+        ("record", 10 * D, "L4", 6, "prohibited_item", "prescription-drugs"),
+        ("expect", 10 * D + H, 12, {"termination"}),
+    ],
     "controlled items: first violation 0, then 0.5 each": [
         ("record", 0 * D, "L1", 0.5, "controlled_item"),
         ("record", 1 * D, "L2", 0.5, "controlled_item"),
@@ -103,8 +111,9 @@ def test_scenario(ledger: Ledger, name: str) -> None:
         action, offset = step[0], step[1]
         when = START + offset
         if action == "record":
-            _, _, listing, points, kind = step
-            ledger.record([verdict(listing, points=points, kind=kind)], when)
+            _, _, listing, points, kind, *item = step
+            found = verdict(listing, points=points, kind=kind, item=item[0] if item else "stun-guns")
+            ledger.record([found], when)
         elif action == "overturn":
             infringement = _infringement_of(ledger, step[2], when)
             appeal = ledger.file_appeal(infringement, "wrong item", when)

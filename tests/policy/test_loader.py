@@ -133,3 +133,36 @@ def test_expired_measure() -> None:
     drones = next(m for m in pack.measures if m.id == "BB-DRONES")
     assert drones.state_on(dt.date(2018, 3, 31)) == MeasureState.IN_FORCE
     assert drones.state_on(dt.date(2018, 4, 1)) == MeasureState.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("term", "message"),
+    [
+        ("one two three four five", "has 5 words; at most 4"),
+        ("!!!", "has no letters or digits"),
+    ],
+)
+def test_policy_check_runs_the_term_rules_with_file_and_line(
+    tmp_path: Path, term: str, message: str
+) -> None:
+    """A term the index cannot match fails the check (not a later scan), naming where."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from contraband.cli.main import app
+
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    items = pack / "items" / "items.yaml"
+    items.write_text(
+        items.read_text()
+        + f"  - id: bad-term\n    name: Bad\n    grade: A\n    terms:\n      en: ['{term}']\n"
+    )
+    result = CliRunner().invoke(app, ["policy", "check", str(pack)])
+    assert result.exit_code == 2
+    assert "items.yaml" in result.output and message in result.output
+    line = next(
+        n for n, text in enumerate(items.read_text().splitlines(), start=1) if term in text
+    )
+    assert f":{line}" in result.output and "terms.en.0" in result.output
