@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 OUT    := out
 AS_OF  := 2022-04-20
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,9 +44,15 @@ test: $(STAMP)
 	     apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will skip"
 	$(PY) -m pytest -n 2 -p no:cacheprovider
 
+# The inner loop: everything but the slow durability and leak tests.
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 -p no:cacheprovider -m "not slow"
+
+# Lint, types and the declared import layers (pyproject.toml); CI runs this before the tests.
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench demo
 	$(PY) -m mypy src
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(PY) bench/throughput.py

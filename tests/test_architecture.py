@@ -1,4 +1,7 @@
-"""Imports run in one direction: the core never imports adapters or heavy adapter libraries."""
+"""Imports run in one direction: the core never imports adapters or heavy adapter libraries.
+
+The layers between contraband's own modules are held by import-linter (`make lint`, from the
+contract in pyproject.toml); this test holds what it does not: third-party libraries."""
 
 import ast
 from pathlib import Path
@@ -15,9 +18,12 @@ CORE = [
     "ledger",
     "listing.py",
     "screening.py",
+    "summary.py",
+    "verdict.py",
+    "settings.py",
     "errors.py",
 ]
-ADAPTERS = ("contraband.cli", "contraband.batch", "contraband.report")
+ADAPTERS = ("contraband.cli", "contraband.batch", "contraband.report", "contraband.files")
 ADAPTER_LIBRARIES = ("typer", "rich", "jinja2", "fastapi")
 
 
@@ -47,8 +53,24 @@ def test_core_does_not_import_adapters(entry: str) -> None:
         assert bad == [], f"{file.relative_to(SRC)} imports {bad}"
 
 
-@pytest.mark.parametrize("entry", ["text", "matching", "policy", "decision", "listing.py"])
+@pytest.mark.parametrize(
+    "entry", ["text", "matching", "policy", "decision", "listing.py", "verdict.py", "summary.py"]
+)
 def test_sqlalchemy_and_sklearn_stay_in_their_modules(entry: str) -> None:
     for file in _files(entry):
         bad = [n for n in _imports(file) if n.split(".")[0] in ("sqlalchemy", "sklearn", "alembic")]
         assert bad == [], f"{file.relative_to(SRC)} imports {bad}"
+
+
+def test_the_declared_layers_hold() -> None:
+    """import-linter's layer contract, run here too so `make test` alone catches a break."""
+    import subprocess
+    import sys
+
+    linter = Path(sys.executable).parent / "lint-imports"
+    if not linter.exists():
+        pytest.skip("import-linter is not installed")
+    done = subprocess.run(
+        [str(linter), "--no-cache"], capture_output=True, text=True, cwd=SRC.parents[1]
+    )
+    assert done.returncode == 0, done.stdout[-3000:]

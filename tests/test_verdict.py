@@ -167,20 +167,31 @@ def test_the_json_form_is_the_products_contract() -> None:
     [
         (b"{not json", "not valid JSON"),
         (b'{"listing_id": "L"}', "missing required field"),
-        (b'{"schema_version": 99, "listing_id": "L", "seller_id": "S", "content_hash": "h", '
-         b'"action": "allow", "blocked_countries": [], "circumvention": false, "points": 0, '
-         b'"findings": [], "policy_version": "v", "as_of": "2020-01-01"}', "newer"),
-        (b'{"listing_id": "L", "seller_id": "S", "content_hash": "h", "action": "allow", '
-         b'"blocked_countries": [], "circumvention": false, "points": true, "findings": [], '
-         b'"policy_version": "v", "as_of": "2020-01-01"}', "$.points"),
-        (b'{"listing_id": "L", "seller_id": "S", "content_hash": "h", "action": "remove", '
-         b'"blocked_countries": [], "circumvention": false, "points": 1, "findings": '
-         b'[{"kind": "prohibited_item", "item_id": "x", "measure_id": null, "action": "remove",'
-         b' "points": -1, "reason": "r"}], "policy_version": "v", "as_of": "2020-01-01"}',
-         "$.findings[0].points"),
-        (b'{"listing_id": "L", "seller_id": "S", "content_hash": "h", "action": "sell", '
-         b'"blocked_countries": [], "circumvention": false, "points": 0, "findings": [], '
-         b'"policy_version": "v", "as_of": "2020-01-01"}', "$.action"),
+        (
+            b'{"schema_version": 99, "listing_id": "L", "seller_id": "S", "content_hash": "h", '
+            b'"action": "allow", "blocked_countries": [], "circumvention": false, "points": 0, '
+            b'"findings": [], "policy_version": "v", "as_of": "2020-01-01"}',
+            "newer",
+        ),
+        (
+            b'{"listing_id": "L", "seller_id": "S", "content_hash": "h", "action": "allow", '
+            b'"blocked_countries": [], "circumvention": false, "points": true, "findings": [], '
+            b'"policy_version": "v", "as_of": "2020-01-01"}',
+            "$.points",
+        ),
+        (
+            b'{"listing_id": "L", "seller_id": "S", "content_hash": "h", "action": "remove", '
+            b'"blocked_countries": [], "circumvention": false, "points": 1, "findings": '
+            b'[{"kind": "prohibited_item", "item_id": "x", "measure_id": null, "action": "remove",'
+            b' "points": -1, "reason": "r"}], "policy_version": "v", "as_of": "2020-01-01"}',
+            "$.findings[0].points",
+        ),
+        (
+            b'{"listing_id": "L", "seller_id": "S", "content_hash": "h", "action": "sell", '
+            b'"blocked_countries": [], "circumvention": false, "points": 0, "findings": [], '
+            b'"policy_version": "v", "as_of": "2020-01-01"}',
+            "$.action",
+        ),
     ],
 )
 def test_a_verdict_that_breaks_the_contract_is_named(line: bytes, message: str) -> None:

@@ -94,9 +94,8 @@ def test_parquet_verdicts_enforce_to_the_same_ledger_as_jsonl(tmp_path: Path) ->
 def test_enforce_refuses_a_file_the_ledger_cannot_store_before_writing(tmp_path: Path) -> None:
     """A seller id longer than the ledger keeps fails the check of the whole file, on every
     backend alike, and nothing is written."""
-    from tests.ledger.helpers import verdict as make_verdict
-
     from contraband.verdict import to_json
+    from tests.ledger.helpers import verdict as make_verdict
 
     path = tmp_path / "v.jsonl"
     path.write_bytes(

@@ -133,11 +133,10 @@ def test_a_thousand_ledgers_opened_and_closed_leak_nothing(backend: str, tmp_pat
 
     pack = load_pack(DEFAULT_PACK)
     for url in fresh_database_url(backend, tmp_path):
-
         with Ledger(SqlStore(url), pack) as ledger:
             ledger.record([verdict("L1", points=1)], START)
 
-        def use_one(i: int) -> None:
+        def use_one(i: int, url: str = url) -> None:
             with Ledger(SqlStore(url), pack) as ledger:  # a connection, a query, closed
                 assert not ledger.covers(f"S{i}", "fireworks", None, START.date())
 

@@ -112,7 +112,9 @@ def test_scenario(ledger: Ledger, name: str) -> None:
         when = START + offset
         if action == "record":
             _, _, listing, points, kind, *item = step
-            found = verdict(listing, points=points, kind=kind, item=item[0] if item else "stun-guns")
+            found = verdict(
+                listing, points=points, kind=kind, item=item[0] if item else "stun-guns"
+            )
             ledger.record([found], when)
         elif action == "overturn":
             infringement = _infringement_of(ledger, step[2], when)

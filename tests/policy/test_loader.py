@@ -162,7 +162,5 @@ def test_policy_check_runs_the_term_rules_with_file_and_line(
     result = CliRunner().invoke(app, ["policy", "check", str(pack)])
     assert result.exit_code == 2
     assert "items.yaml" in result.output and message in result.output
-    line = next(
-        n for n, text in enumerate(items.read_text().splitlines(), start=1) if term in text
-    )
+    line = next(n for n, text in enumerate(items.read_text().splitlines(), start=1) if term in text)
     assert f":{line}" in result.output and "terms.en.0" in result.output
