@@ -91,6 +91,8 @@ def decode_listing(raw: bytes) -> Listing:
         raise InputError(str(error)) from None
     except msgspec.DecodeError as error:
         raise InputError(f"not valid JSON ({error})") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read") from None
 
 
 def parse_listing(row: Mapping[str, Any]) -> Listing:
@@ -101,3 +103,5 @@ def parse_listing(row: Mapping[str, Any]) -> Listing:
         return msgspec.convert({k: v for k, v in row.items() if v is not None}, Listing)
     except msgspec.ValidationError as error:
         raise InputError(str(error)) from None
+    except RecursionError:
+        raise InputError("a value nested too deeply to read") from None

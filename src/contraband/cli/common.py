@@ -43,6 +43,8 @@ def edge(function: Callable[P, R]) -> Callable[P, R]:
             return function(*args, **kwargs)
         except ContrabandError as error:
             fail(str(error), error.exit_status)
+        except OSError as error:  # a full disk, a vanished file: the system's own words
+            fail(f"{error.filename or 'I/O'}: {error.strerror or error}", 2)
 
     return run
 

@@ -25,6 +25,7 @@ from contraband.cli.common import (
     parse_date,
 )
 from contraband.decision import NO_CERTIFICATES, CertificateBook
+from contraband.files.atomic import AtomicFile, check_writable
 from contraband.files.listings import count_hint, input_format
 from contraband.policy import PolicyPack
 from contraband.report.html import MAX_ROWS, write_report
@@ -89,7 +90,8 @@ def scan_command(
     out.print(f"verdicts: {escape(str(target))}")
     if summary_json:
         data = {**summary.as_dict(), "scan_seconds": round(elapsed, 3)}
-        summary_json.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+        with AtomicFile(summary_json) as summary_file:
+            summary_file.file.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
     if report:
         write_report(report, pack, day, summary)
         out.print(f"report: {escape(str(report))}")
@@ -138,8 +140,7 @@ def _refuse_clobbering(source: Path, outputs: dict[str, Path | None]) -> None:
     for option, path in outputs.items():
         if path is None:
             continue
-        if path.is_dir():
-            fail(f"{option} {path}: is a directory; give a file name")
+        check_writable(path, option)
         resolved = path.resolve()
         if resolved in seen:
             fail(f"{option} {path} is {seen[resolved]}: it would be overwritten")
@@ -160,7 +161,9 @@ def _certificates(path: Path) -> CertificateBook:
     from contraband.decision import Certificate, InMemoryCertificates
 
     book = InMemoryCertificates()
-    with path.open(encoding="utf-8", newline="") as f:
+    if not path.is_file():
+        fail(f"--certificates {path}: no such file")
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
         for number, row in enumerate(csv.DictReader(f), start=2):
             try:
                 book.add(

@@ -48,6 +48,22 @@ class AtomicFile:
             self.discard()
 
 
+def check_writable(target: Path, what: str) -> None:
+    """InputError unless `target` can be written: not a directory, in a directory that exists
+    (or can be made) and is writable. Checked before long work starts, not after it."""
+    from contraband.errors import InputError
+
+    if target.is_dir():
+        raise InputError(f"{what} {target}: is a directory; give a file name")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{what} {target}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {target}: cannot write in {parent}")
+
+
 def _mode_for(target: Path) -> int:
     """The replaced file's permissions, or what a new file would get (mkstemp makes 0600)."""
     try:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, cast
 
 from contraband.errors import InputError
 
@@ -34,69 +35,153 @@ def input_format(path: Path) -> str:
     for suffix, fmt in (
         (".jsonl", "jsonl"),
         (".ndjson", "jsonl"),
-        (".json", "jsonl"),
+        (".json", "json"),
         (".csv", "csv"),
         (".parquet", "parquet"),
         (".pq", "parquet"),
     ):
-        if name.endswith(suffix) or name.endswith(suffix + ".gz"):
+        if name.endswith(suffix) or (fmt != "parquet" and name.endswith(suffix + ".gz")):
             return fmt
-    raise InputError(f"{path}: unknown input format (expected .jsonl, .csv or .parquet)")
+    raise InputError(
+        f"{path}: unknown input format (expected .jsonl, .json, .csv, optionally .gz, or .parquet)"
+    )
 
 
 def read_records(path: Path) -> Iterator[Record]:
-    """Every record of a listing file, in order."""
+    """Every record of a listing file, in order; InputError if the file cannot be read."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
-    fmt = input_format(path)
-    if fmt == "jsonl":
-        return _read_jsonl(path)
-    if fmt == "csv":
-        return _read_csv(path)
-    return _read_parquet(path)
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    readers = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv}
+    return readers.get(input_format(path), _read_parquet)(path)
 
 
 def count_hint(path: Path) -> tuple[int, str]:
     """(total, unit) for a progress bar: bytes for text files, rows for Parquet."""
     if input_format(path) == "parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(path).metadata.num_rows, "rows"
+        try:
+            return pq.ParquetFile(path).metadata.num_rows, "rows"
+        except (pa.ArrowException, OSError) as error:
+            raise InputError(f"{path}: not a readable Parquet file ({error})") from None
     return path.stat().st_size, "bytes"
 
 
-def _open_text(path: Path) -> IO[str]:
-    if path.name.endswith(".gz"):
+def _open_binary(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
         import gzip
 
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
-    # Invalid UTF-8 bytes become U+FFFD, one character each: offsets stay meaningful.
-    return path.open("r", encoding="utf-8", errors="replace", newline="")
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def _open_text(path: Path) -> IO[str]:
+    # Invalid UTF-8 bytes become U+FFFD, one character each: offsets stay meaningful. A byte
+    # order mark is not part of the first header or line.
+    import io
+
+    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
 
 
 def _read_jsonl(path: Path) -> Iterator[Record]:
-    with path.open("rb") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            yield Record(f"{path.name}:{number}", raw=line)
+    """One record per line; a line ends at LF, CRLF or a lone CR (raw line breaks cannot be
+    inside a JSON document, so splitting on them never cuts a record)."""
+    number = 0
+    with _compressed_errors(path), _open_binary(path) as f:
+        for physical in f:
+            if number == 0 and physical.startswith(b"\xef\xbb\xbf"):
+                physical = physical[3:]
+            for line in physical.rstrip(b"\r\n").split(b"\r"):
+                number += 1
+                if line.strip():
+                    yield Record(f"{path.name}:{number}", raw=line)
+
+
+def _read_json(path: Path) -> Iterator[Record]:
+    """A .json file is one document: an array of listings, or a single listing."""
+    import msgspec
+
+    with _compressed_errors(path), _open_binary(path) as f:
+        data = f.read()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        document = msgspec.json.decode(data)
+    except msgspec.DecodeError as error:
+        raise InputError(f"{path}: not a valid JSON document ({error})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to read") from None
+    if not isinstance(document, list):
+        yield Record(f"{path.name}", document)
+        return
+    for number, element in enumerate(document, start=1):
+        yield Record(f"{path.name}:[{number - 1}]", element)
+
+
+@contextmanager
+def _compressed_errors(path: Path) -> Iterator[None]:
+    """A truncated or corrupt .gz file is an input error naming the file."""
+    import gzip
+    import zlib
+
+    try:
+        yield
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise InputError(f"{path}: not a readable gzip file ({error})") from None
 
 
 def _read_csv(path: Path) -> Iterator[Record]:
+    """One record per CSV row. A row whose quoted field runs across lines that look like whole
+    rows (an unterminated quote) is one error record naming those lines: the reader cannot be
+    sure where records begin, and must not merge listings silently."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    with _open_text(path) as f:
+    with _compressed_errors(path), _open_text(path) as f:
         reader = csv.DictReader(f)
         if reader.fieldnames is None:
             return
         missing = {"id", "title"} - set(reader.fieldnames)
         if missing:
             raise InputError(f"{path}: CSV header lacks required column(s) {sorted(missing)}")
-        for row in reader:
-            where = f"{path.name}:{reader.line_num}"
+        columns = len(reader.fieldnames)
+        while True:
+            first = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                where = f"{path.name}:{first}"
+                yield Record(where, None, f"{where}: unreadable CSV ({error}); reading stopped")
+                return
+            where = f"{path.name}:{first}"
+            if reader.line_num > first and _holds_rows(row, columns):
+                yield Record(
+                    where,
+                    row,
+                    f"{path.name}:{first}-{reader.line_num}: a quoted field runs across "
+                    f"{reader.line_num - first + 1} lines that look like whole rows (an "
+                    "unterminated quote?); these lines are not screened",
+                )
+                continue
             if None in row:
                 yield Record(where, None, f"{where}: more fields than the header has")
                 continue
             yield Record(where, _csv_row(row))
+
+
+def _holds_rows(row: dict[str | None, Any], columns: int) -> bool:
+    """Does a field span lines that each look like a CSV row of `columns` fields?"""
+    if columns < 2:
+        return False
+    for value in row.values():
+        if isinstance(value, str) and "\n" in value:
+            lines = value.split("\n")[1:]
+            if any(line.count(",") >= columns - 1 for line in lines):
+                return True
+    return False
 
 
 def _csv_row(row: dict[str, str]) -> dict[str, Any]:
@@ -109,10 +194,16 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any]:
 
 
 def _read_parquet(path: Path) -> Iterator[Record]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     number = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-        for row in batch.to_pylist():
-            number += 1
-            yield Record(f"{path.name}:row {number}", row)
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+            for row in batch.to_pylist():
+                number += 1
+                yield Record(f"{path.name}:row {number}", row)
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(
+            f"{path}: not a readable Parquet file after row {number} ({error})"
+        ) from None

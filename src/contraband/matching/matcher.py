@@ -473,19 +473,25 @@ def _place_tokens(kb: bytes, matches: list[_TokenMatch], to_char: Any) -> Iterat
 
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
-    """Drop a hit inside a longer hit of the same item ("vape" inside "vape pen")."""
+    """Drop a hit inside a longer hit of the same item ("vape" inside "vape pen").
 
-    def inside(small: Hit, big: Hit) -> bool:
-        return (
-            small is not big
-            and small.field == big.field
-            and small.item_id == big.item_id
-            and big.span[0] <= small.span[0]
-            and small.span[1] <= big.span[1]
-            and big.span != small.span
-        )
-
-    return [h for h in hits if not any(inside(h, other) for other in hits)]
+    One sort and sweep per field and item, so a listing with tens of thousands of hits (a
+    term repeated through a 200,000-character title) costs n log n, not n squared.
+    """
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, hit in enumerate(hits):
+        groups.setdefault((hit.field, hit.item_id), []).append(index)
+    dropped: set[int] = set()
+    for indices in groups.values():
+        indices.sort(key=lambda i: (hits[i].span[0], -hits[i].span[1]))
+        reach_start, reach_end = -1, -1  # the earliest-starting hit that reaches furthest
+        for index in indices:
+            start, end = hits[index].span
+            if end < reach_end or (end == reach_end and reach_start < start):
+                dropped.add(index)
+            elif end > reach_end:
+                reach_start, reach_end = start, end
+    return [hit for index, hit in enumerate(hits) if index not in dropped]
 
 
 def _excepted(cand: _Candidate, spans: Sequence[tuple[int, int]]) -> bool:

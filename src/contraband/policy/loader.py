@@ -71,11 +71,26 @@ def load_pack(directory: str | Path) -> PolicyPack:
     if not root.is_dir():
         raise PolicyError([Problem(str(root), None, "-", "not a directory")])
     problems: list[Problem] = []
-    head = _read(root / "pack.yaml", problems, required=True)
-    item_sources = [_read(p, problems) for p in sorted((root / "items").glob("*.y*ml"))]
-    measure_sources = [_read(p, problems) for p in sorted((root / "measures").glob("*.y*ml"))]
-    countries = _read(root / "countries.yaml", problems)
-    categories = _read(root / "categories.yaml", problems)
+    head = _read(root / "pack.yaml", problems, required=True, keys=_PACK_KEYS)
+    item_sources = [
+        _read(p, problems, keys={"items"}, listed=True)
+        for p in sorted((root / "items").glob("*.y*ml"))
+    ]
+    measure_sources = [
+        _read(p, problems, keys={"measures"}, listed=True)
+        for p in sorted((root / "measures").glob("*.y*ml"))
+    ]
+    countries = _read(root / "countries.yaml", problems, keys={"groups"})
+    categories = _read(root / "categories.yaml", problems, keys={"categories"})
+    if not problems and not item_sources:
+        problems.append(
+            Problem(
+                str(root / "items"),
+                None,
+                "items",
+                "the pack has no item files: it would allow everything",
+            )
+        )
     if problems:
         raise PolicyError(problems)
     assert head is not None
@@ -136,14 +151,43 @@ _Constructor.add_constructor(  # type: ignore[type-var]
 )
 
 
-def _read(path: Path, problems: list[Problem], *, required: bool = False) -> _Source | None:
+#: Limits on a pack file: its size, and the values it may expand to through YAML aliases
+#: (a 400-byte "billion laughs" file otherwise expands to gigabytes).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_VALUES = 1_000_000
+_PACK_KEYS = {"name", "version", "rules"}
+
+
+def _read(
+    path: Path,
+    problems: list[Problem],
+    *,
+    keys: set[str],
+    required: bool = False,
+    listed: bool = False,
+) -> _Source | None:
+    """A pack file parsed and checked; None (with problems) if it cannot be used. `listed`:
+    the file was found in a directory listing, so a dangling or looping link is a problem,
+    not an absent optional file."""
     if not path.exists():
-        if required:
-            problems.append(Problem(str(path), None, "-", "file is missing"))
+        if required or listed or path.is_symlink():
+            why = "a link to nothing (or a loop)" if path.is_symlink() else "file is missing"
+            problems.append(Problem(str(path), None, "-", why))
+        return None
+    if not path.is_file():
+        problems.append(Problem(str(path), None, "-", "not a regular file"))
+        return None
+    with path.open("rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(Problem(str(path), None, "-", f"larger than {MAX_FILE_BYTES:,} bytes"))
         return None
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=_LOADER)  # parsed once: lines and data from one tree
+        node = yaml.compose(raw.decode("utf-8"), Loader=_LOADER)  # lines and data: one tree
+        if node is not None:
+            _check_tree(node, path, problems)
+            if any(p.file == str(path) for p in problems):
+                return None
         data = _Constructor().construct_document(node) if node else None
     except UnicodeDecodeError as error:
         problems.append(Problem(str(path), None, "-", f"not UTF-8 text ({error.reason})"))
@@ -153,10 +197,76 @@ def _read(path: Path, problems: list[Problem], *, required: bool = False) -> _So
         line = mark.line + 1 if mark is not None else None
         problems.append(Problem(str(path), line, "-", f"not valid YAML: {error}"))
         return None
+    except RecursionError:
+        problems.append(Problem(str(path), None, "-", "nested too deeply"))
+        return None
     if not isinstance(data, dict):
         problems.append(Problem(str(path), 1, "-", "expected a mapping at the top level"))
         return None
-    return _Source(path, data, dict(_node_lines(node)) if node is not None else {})
+    assert node is not None
+    for key, _ in node.value:
+        if key.value not in keys:
+            problems.append(
+                Problem(
+                    str(path),
+                    key.start_mark.line + 1,
+                    str(key.value),
+                    f"unknown key; this file may hold {', '.join(sorted(keys))}",
+                )
+            )
+    return _Source(path, data, dict(_node_lines(node)))
+
+
+def _check_tree(root: yaml.Node, path: Path, problems: list[Problem]) -> None:
+    """Duplicate keys (YAML would silently keep the last) and alias expansion, checked on the
+    node graph before anything is constructed."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # iterative post-order: each node's expanded size from its children's
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+        if sizes[id(node)] > MAX_VALUES:
+            problems.append(
+                Problem(
+                    str(path),
+                    node.start_mark.line + 1,
+                    "-",
+                    f"expands to more than {MAX_VALUES:,} values (YAML aliases)",
+                )
+            )
+            return
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                line = key.start_mark.line + 1
+                if key.value in seen:
+                    problems.append(
+                        Problem(
+                            str(path),
+                            line,
+                            str(key.value),
+                            f"duplicate key (also on line {seen[key.value]}): YAML would keep "
+                            "only the last",
+                        )
+                    )
+                seen[key.value] = line
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _node_lines(

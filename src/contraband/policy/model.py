@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from functools import cached_property
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -19,6 +20,11 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+
+#: Numbers of the rules: finite and not negative (NaN, infinity or -1 points are typos).
+Points = Annotated[float, Field(ge=0, le=10_000, allow_inf_nan=False)]
+Days = Annotated[int, Field(ge=1, le=3650)]
+TermText = Annotated[str, Field(min_length=1, max_length=200)]
 
 #: The built-in country group meaning "every country".
 ALL_COUNTRIES = "ALL"
@@ -39,8 +45,8 @@ class MeasureState(StrEnum):
 class TermEntry(Strict):
     """A term, with the innocent phrases that cancel an overlapping hit."""
 
-    text: str = Field(min_length=1, max_length=200)
-    exceptions: tuple[str, ...] = ()
+    text: TermText
+    exceptions: tuple[TermText, ...] = ()
 
 
 class Item(Strict):
@@ -50,7 +56,7 @@ class Item(Strict):
     name: str
     grade: str | None = None  # violation grade (A+, A, B, C, D, E); None: measures only
     certificate_required: bool = False  # controlled item: needs a verified certificate
-    terms: dict[str, tuple[TermEntry | str, ...]] = Field(default_factory=dict)
+    terms: dict[str, tuple[TermEntry | TermText, ...]] = Field(default_factory=dict)
     categories: tuple[str, ...] = ()  # designated categories (a path covers its descendants)
     note: str = ""
 
@@ -81,7 +87,7 @@ class Measure(Strict):
     items: tuple[str, ...] = Field(min_length=1)
     countries: tuple[str, ...] = Field(min_length=1)  # ISO codes or group names
     kind: MeasureKind = MeasureKind.PROHIBIT
-    points: float = Field(default=0.0, ge=0)  # charged per listing while in force (site bans)
+    points: Points = 0.0  # charged per listing while in force (site bans)
     publicized: dt.date
     effective: dt.date
     expires: dt.date | None = None
@@ -107,9 +113,9 @@ class Measure(Strict):
 class LadderStep(Strict):
     """A sanction fired once when a seller's active points reach `points`."""
 
-    points: float = Field(gt=0)
+    points: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
     sanction: str = Field(pattern=r"^(severe_warning|restriction|removal|termination)$")
-    days: int | None = Field(default=None, ge=1)  # length of a restriction
+    days: Days | None = None  # length of a restriction
     remove_all_products: bool = False
     notify: bool = True
 
@@ -117,16 +123,16 @@ class LadderStep(Strict):
 class Rules(Strict):
     """The enforcement rules of one version of the policy."""
 
-    grade_points: dict[str, float]
-    circumvention_points: float = 1.0
-    controlled_first_violation_points: float = 0.0
-    controlled_points: float = 0.5
-    daily_cap_points: float = 12.0
-    daily_cap_hours: int = 24
-    daily_cap_exempt_at: float = 48.0  # a charge of this size is not capped
-    record_days: int = 365
-    appeal_days: int = 7
-    notify_at_points: float = 6.0
+    grade_points: dict[str, Points]
+    circumvention_points: Points = 1.0
+    controlled_first_violation_points: Points = 0.0
+    controlled_points: Points = 0.5
+    daily_cap_points: Points = 12.0
+    daily_cap_hours: Annotated[int, Field(ge=1, le=24 * 366)] = 24
+    daily_cap_exempt_at: Points = 48.0  # a charge of this size is not capped
+    record_days: Days = 365
+    appeal_days: Annotated[int, Field(ge=0, le=3650)] = 7
+    notify_at_points: Points = 6.0
     termination_grade: str = "A+"
     ladder: tuple[LadderStep, ...]
     misplacement_min_probability: float = Field(default=0.9, ge=0, le=1)

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 import msgspec
 
+from contraband.files.atomic import AtomicFile
 from contraband.policy import PolicyPack
 from contraband.report.evidence import highlight
 from contraband.summary import FlaggedListing, ScanSummary
@@ -54,8 +55,8 @@ def write_report(target: Path, pack: PolicyPack, as_of: dt.date, summary: ScanSu
         rows=[_row(f, pack) for f in flagged],
         more=max(0, summary.flagged_total - len(flagged)),
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
+    with AtomicFile(target) as out:
+        out.file.write(html.encode("utf-8", "surrogateescape"))
 
 
 def _bars(counts: list[tuple[str, int]]) -> list[dict[str, Any]]:
