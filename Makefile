@@ -22,10 +22,10 @@ demo: $(STAMP)
 	@rm -f $(OUT)/demo.db
 	$(PY) -m contraband.cli.main policy check policies/default --as-of $(AS_OF)
 	$(PY) -m contraband.cli.main category train --listings demo/catalog.jsonl \
-	    --out $(OUT)/demo-category-model.pkl
+	    --out $(OUT)/demo-category-model.skops
 	$(PY) -m contraband.cli.main scan demo/catalog.jsonl --policy policies/default \
 	    --as-of $(AS_OF) --out $(OUT)/demo-verdicts.jsonl --report $(OUT)/demo-report.html \
-	    --category-model $(OUT)/demo-category-model.pkl
+	    --category-model $(OUT)/demo-category-model.skops
 	$(PY) -m contraband.cli.main enforce $(OUT)/demo-verdicts.jsonl \
 	    --db sqlite:///$(OUT)/demo.db --at $(AS_OF)T12:00:00
 	$(PY) -m contraband.cli.main seller show S020 --db sqlite:///$(OUT)/demo.db \

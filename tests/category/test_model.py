@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -58,23 +60,47 @@ def test_predicts_where_a_listing_belongs(model: CategoryModel) -> None:
 
 
 def test_save_load_and_refuse_other_versions(model: CategoryModel, tmp_path: Path) -> None:
-    path = tmp_path / "m.pkl"
-    model.save(path)
-    assert (
-        load_model(path).predict_listing(
-            Listing(id="1", title="navy linen shirt", category="Apparel")
-        )
-        is not None
-    )
-    with path.open("wb") as f:
-        pickle.dump({"format": "contraband-category-model/0", "model": model}, f)
+    import skops.io as sio
+
+    path = tmp_path / "m.skops"
+    path.write_bytes(model.to_bytes())
+    shirt = Listing(id="1", title="navy linen shirt", category="Apparel")
+    assert load_model(path).predict_listing(shirt) == model.predict_listing(shirt)
+    old = {"format": "contraband-category-model/1", "depth": 2, "meta": {}, "pipeline": None}
+    path.write_bytes(sio.dumps(old))
     with pytest.raises(ModelError, match="retrain"):
         load_model(path)
-    path.write_bytes(b"not a pickle")
+    path.write_bytes(b"not a model")
     with pytest.raises(ModelError, match="not a contraband category model"):
         load_model(path)
     with pytest.raises(ModelError, match="no such model file"):
-        load_model(tmp_path / "missing.pkl")
+        load_model(tmp_path / "missing.skops")
+
+
+class _Payload:
+    """Runs code when unpickled: what a crafted model file would carry."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch " + str(MARKER),))
+
+
+MARKER = Path(tempfile.gettempdir()) / "contraband-model-payload-ran"
+
+
+@pytest.mark.parametrize("format", ["pickle", "skops"])
+def test_a_crafted_model_file_runs_nothing(tmp_path: Path, format: str) -> None:
+    """A pickle (the old format) or a skops file naming a foreign type is refused unread."""
+    import skops.io as sio
+
+    MARKER.unlink(missing_ok=True)
+    path = tmp_path / "evil.skops"
+    if format == "pickle":
+        path.write_bytes(pickle.dumps({"format": "contraband-category-model/1", "x": _Payload()}))
+    else:
+        path.write_bytes(sio.dumps({"format": "contraband-category-model/2", "x": _Payload()}))
+    with pytest.raises(ModelError, match="not a contraband category model"):
+        load_model(path)
+    assert not MARKER.exists()
 
 
 def test_training_needs_two_categories() -> None:
@@ -86,7 +112,7 @@ def test_train_command_and_scan_with_and_without_a_model(tmp_path: Path) -> None
     runner = CliRunner()
     catalog = tmp_path / "labelled.jsonl"
     catalog.write_text("\n".join(json.dumps(r) for r in labelled()) + "\n")
-    model_path = tmp_path / "model.pkl"
+    model_path = tmp_path / "model.skops"
     result = runner.invoke(
         app, ["category", "train", "--listings", str(catalog), "--out", str(model_path)]
     )
@@ -108,5 +134,7 @@ def test_train_command_and_scan_with_and_without_a_model(tmp_path: Path) -> None
             assert verdict["points"] == 0
         else:
             assert kinds == [] and verdict["action"] == "allow"
-    bad = scan_mini(listings, tmp_path / "x.jsonl", "--category-model", str(tmp_path / "nope.pkl"))
+    bad = scan_mini(
+        listings, tmp_path / "x.jsonl", "--category-model", str(tmp_path / "nope.skops")
+    )
     assert bad.exit_code == 2 and "no such model file" in bad.output

@@ -59,3 +59,29 @@ def test_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> N
     assert cache_directory() is None
     monkeypatch.setenv("CONTRABAND_CACHE_DIR", "/some/where")
     assert cache_directory() == Path("/some/where")
+
+
+class _Payload:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+
+        return (os.system, (f"touch {MARKER}",))
+
+
+MARKER = Path("/tmp/contraband-cache-payload-ran")
+
+
+@pytest.mark.parametrize("exposure", ["directory", "file"])
+def test_an_entry_others_could_write_is_never_unpickled(tmp_path: Path, exposure: str) -> None:
+    """A crafted entry in a directory (or a file) writable by others is ignored: rebuilt."""
+    import pickle
+
+    MARKER.unlink(missing_ok=True)
+    directory = tmp_path / "cache"
+    directory.mkdir(mode=0o700)
+    entry = directory / f"index-{index_key(TERMS)}.pickle"
+    entry.write_bytes(pickle.dumps(_Payload()))
+    (directory if exposure == "directory" else entry).chmod(0o777)
+    index = cached_index(TERMS, directory)
+    assert not MARKER.exists()
+    assert Matcher(index).find([("title", "v4pe kit")])[0].term == "vape"

@@ -5,14 +5,15 @@ same features as plain ones. One classifier predicts the category path cut to `d
 levels; the probability of a top-level category is the sum over its paths. Chosen by
 measurement against the alternative in bench/category.py (accuracy and time per listing).
 
-A model file is a pickle of this class, stamped with its format version and the training
-facts; `load_model` refuses a file of another version or one that is not a model.
+A model file is in skops' format (no pickle: loading it cannot run code), stamped with its
+format version and the training facts. `load_model` loads only the types a contraband model
+is made of, and refuses a file of another version, one that is not a model, or one that
+names any other type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -28,7 +29,24 @@ from contraband.listing import Listing
 from contraband.policy import normalize_category
 from contraband.text import key
 
-FORMAT = "contraband-category-model/1"
+FORMAT = "contraband-category-model/2"  # 2: skops, not pickle
+#: Types a model file may hold beyond those skops trusts by default (checked on load).
+ALLOWED_TYPES = frozenset(
+    {
+        "contraband.category.model._ProbabilisticNB",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "sklearn.linear_model._stochastic_gradient.SGDClassifier",
+        "sklearn.naive_bayes.ComplementNB",
+        "sklearn.pipeline.FeatureUnion",
+        "sklearn.pipeline.Pipeline",
+        "numpy.float32",
+        "numpy.float64",
+        "numpy.int64",
+        "numpy.dtype",
+        "builtins.type",
+    }
+)
 MIN_EXAMPLES = 5  # categories with fewer labelled listings are not learned
 
 
@@ -183,19 +201,35 @@ class CategoryModel:
 
     # --- files ------------------------------------------------------------------------------
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as f:
-            pickle.dump({"format": FORMAT, "model": self}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    def to_bytes(self) -> bytes:
+        """The model file's content (skops)."""
+        import skops.io as sio
+
+        data = {"format": FORMAT, "depth": self.depth, "meta": self.meta, "pipeline": self.pipeline}
+        blob: bytes = sio.dumps(data)
+        return blob
 
 
 def load_model(path: Path) -> CategoryModel:
-    """The model in `path`; ModelError if it is missing, corrupt or of another version."""
-    if not path.exists():
+    """The model in `path`; ModelError if it is missing, corrupt, of another version, or
+    holds any type a contraband model is not made of (nothing in it is ever run)."""
+    import skops.io as sio
+
+    if not path.is_file():
         raise ModelError(f"{path}: no such model file")
+    blob = path.read_bytes()
     try:
-        with path.open("rb") as f:
-            data = pickle.load(f)
+        untrusted = set(sio.get_untrusted_types(data=blob))
+    except Exception as error:
+        raise ModelError(f"{path}: not a contraband category model ({error})") from None
+    foreign = sorted(untrusted - ALLOWED_TYPES)
+    if foreign:
+        raise ModelError(
+            f"{path}: not a contraband category model (it holds {', '.join(foreign[:5])}); "
+            "refused without loading"
+        )
+    try:
+        data = sio.loads(blob, trusted=sorted(untrusted))
     except Exception as error:
         raise ModelError(f"{path}: not a contraband category model ({error})") from None
     if not isinstance(data, dict) or "format" not in data:
@@ -205,10 +239,10 @@ def load_model(path: Path) -> CategoryModel:
             f"{path}: model format {data['format']!r}, this contraband reads "
             f"{FORMAT!r}: retrain it with `contraband category train`"
         )
-    model = data.get("model")
-    if not isinstance(model, CategoryModel):
-        raise ModelError(f"{path}: not a contraband category model")
-    return model
+    try:
+        return CategoryModel(data["pipeline"], int(data["depth"]), dict(data["meta"]))
+    except Exception as error:
+        raise ModelError(f"{path}: not a contraband category model ({error})") from None
 
 
 def split_train_test(n: int, test_share: float, seed: int) -> tuple[list[int], list[int]]:

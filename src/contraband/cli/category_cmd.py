@@ -10,6 +10,7 @@ from rich.table import Table
 
 from contraband.cli.common import command, fail, out
 from contraband.errors import ContrabandError
+from contraband.files.atomic import AtomicFile
 
 app = typer.Typer(help="Category models.", no_args_is_help=True)
 
@@ -61,7 +62,8 @@ def train(
             "top3": evaluation.top3,
         }
     )
-    model.save(out_path)
+    with AtomicFile(out_path) as target:
+        target.file.write(model.to_bytes())
     table = Table(title=f"held-out accuracy on {evaluation.examples:,} listings", show_edge=False)
     for column in ("level", "top-1", "top-3"):
         table.add_column(column)

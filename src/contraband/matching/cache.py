@@ -5,8 +5,10 @@ compiling the Hyperscan database).
 An entry is named by a hash of everything the index is made from: the terms (with items,
 languages and exceptions), the source of the text and matching code, and the versions of the
 libraries whose data or format it embeds. Any change gives a new name, so an entry is never
-stale; a file that cannot be read is rebuilt and replaced. Entries are pickles: the cache
-directory must be as trusted as the code (it is the user's own, by default).
+stale; a file that cannot be read is rebuilt and replaced. Entries are pickles, so the cache
+must be as trusted as the code: an entry is loaded only when it and its directory belong to
+the user running contraband and no one else can write them (as ssh treats its keys); anything
+else is ignored and the index is built afresh (and not stored there).
 
 The directory is the `cache_dir` setting (`CONTRABAND_CACHE_DIR`; default:
 `$XDG_CACHE_HOME/contraband` or `~/.cache/contraband`); an empty value turns the cache off.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -54,11 +57,14 @@ def cached_index(terms: Sequence[Term], directory: Path | None = None) -> TermIn
     if directory is None:
         return TermIndex.build(terms)
     path = directory / f"index-{index_key(terms)}.pickle"
+    if directory.exists() and not _private(directory):
+        return TermIndex.build(terms)  # someone else could have written it: do not trust it
     try:
-        with path.open("rb") as f:
-            index = pickle.load(f)
-        if isinstance(index, TermIndex):
-            return index
+        if _private(path):
+            with path.open("rb") as f:
+                index = pickle.load(f)
+            if isinstance(index, TermIndex):
+                return index
     except Exception:  # a missing or damaged entry is rebuilt, whatever the damage
         pass
     index = TermIndex.build(terms)
@@ -66,11 +72,24 @@ def cached_index(terms: Sequence[Term], directory: Path | None = None) -> TermIn
     return index
 
 
+def _private(path: Path) -> bool:
+    """Owned by this user, not a link, and writable by no one else."""
+    try:
+        status = path.lstat()
+    except OSError:
+        return False
+    return (
+        not stat.S_ISLNK(status.st_mode)
+        and status.st_uid == os.getuid()
+        and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
+
+
 def _store(path: Path, index: TermIndex) -> None:
     """Write atomically (a concurrent reader sees the old file or the new one, never half);
     a cache that cannot be written is only a slower start, never an error."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as f:
             pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(f.name, path)
