@@ -139,3 +139,19 @@ def test_commands_work_from_any_directory_with_the_bundled_pack(tmp_path: Path) 
         done = run(*args)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
     assert "S1: 48 active points" in done.stdout
+
+
+@pytest.mark.parametrize("seller", ["[/]", "[link=http://evil.example]S[/link]", "S\x1b[31mred"])
+def test_seller_ids_print_as_text_never_as_markup_or_escapes(tmp_path: Path, seller: str) -> None:
+    from contraband.verdict import to_json
+    from tests.ledger.helpers import verdict as make_verdict
+
+    path = tmp_path / "v.jsonl"
+    path.write_bytes(to_json(make_verdict("L[bold]1", seller)) + b"\n")
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    assert CliRunner().invoke(app, ["enforce", str(path), "--db", db]).exit_code == 0
+    result = CliRunner().invoke(app, ["seller", "show", seller, "--db", db], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    visible = seller.replace("\x1b", "\\x1b")
+    assert visible in result.output and "L[bold]1" in result.output

@@ -15,15 +15,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from contraband.ledger.model import (
+    ApiToken,
     Appeal,
     AuditEvent,
     CertificateRecord,
+    IdempotentAnswer,
     Infringement,
     ListingState,
     Notification,
     PointEntry,
+    ReviewCase,
     Sanction,
+    Suppression,
 )
+from contraband.ledger.store import CaseQuery
 
 
 @dataclass
@@ -37,6 +42,10 @@ class _Tables:
     certificates: dict[str, CertificateRecord] = field(default_factory=dict)
     audit: dict[str, AuditEvent] = field(default_factory=dict)
     outbox: dict[str, Notification] = field(default_factory=dict)
+    cases: dict[str, ReviewCase] = field(default_factory=dict)
+    suppressions: dict[str, Suppression] = field(default_factory=dict)
+    tokens: dict[str, ApiToken] = field(default_factory=dict)
+    answers: dict[tuple[str, str], IdempotentAnswer] = field(default_factory=dict)
 
 
 class MemorySession:
@@ -142,6 +151,86 @@ class MemorySession:
     def notifications(self, seller_id: str) -> list[Notification]:
         rows = [n for n in self.t.outbox.values() if n.seller_id == seller_id]
         return sorted(rows, key=lambda n: (n.created_at, n.message_id))
+
+    def add_cases(self, cases: list[ReviewCase]) -> int:
+        new = {c.case_id: c for c in cases if c.case_id not in self.t.cases}
+        self.t.cases.update(new)
+        return len(new)
+
+    def case(self, case_id: str) -> ReviewCase | None:
+        return self.t.cases.get(case_id)
+
+    def _matching(self, query: CaseQuery) -> list[ReviewCase]:
+        rows = [
+            c
+            for c in self.t.cases.values()
+            if (query.status is None or c.status == query.status)
+            and (query.seller_id is None or c.seller_id == query.seller_id)
+            and (query.item_id is None or c.item_id == query.item_id)
+            and (query.kind is None or c.kind == query.kind)
+            and (query.opened_before is None or c.opened_at < query.opened_before)
+        ]
+        return sorted(rows, key=lambda c: (c.opened_at, c.case_id))
+
+    def cases(self, query: CaseQuery) -> list[ReviewCase]:
+        return self._matching(query)[query.offset : query.offset + query.limit]
+
+    def count_cases(self, query: CaseQuery) -> int:
+        return len(self._matching(query))
+
+    def decide_case(self, case: ReviewCase) -> bool:
+        current = self.t.cases.get(case.case_id)
+        if current is None or current.status != "open":
+            return False
+        self.t.cases[case.case_id] = case
+        return True
+
+    def add_suppression(self, suppression: Suppression) -> None:
+        self.t.suppressions[suppression.suppression_id] = suppression
+
+    def suppression(self, suppression_id: str) -> Suppression | None:
+        return self.t.suppressions.get(suppression_id)
+
+    def suppressed(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        active = {
+            (s.content_hash, s.item_key)
+            for s in self.t.suppressions.values()
+            if s.revoked_at is None
+        }
+        return set(keys) & active
+
+    def suppressions(self, active_only: bool = True) -> list[Suppression]:
+        rows = [s for s in self.t.suppressions.values() if s.revoked_at is None or not active_only]
+        return sorted(rows, key=lambda s: (s.created_at, s.suppression_id))
+
+    def revoke_suppression(self, suppression_id: str, at: dt.datetime, by: str) -> bool:
+        current = self.t.suppressions.get(suppression_id)
+        if current is None or current.revoked_at is not None:
+            return False
+        self.t.suppressions[suppression_id] = replace(current, revoked_at=at, revoked_by=by)
+        return True
+
+    def add_token(self, token: ApiToken) -> None:
+        self.t.tokens[token.token_id] = token
+
+    def token_by_hash(self, secret_hash: str) -> ApiToken | None:
+        return next((t for t in self.t.tokens.values() if t.secret_hash == secret_hash), None)
+
+    def tokens(self) -> list[ApiToken]:
+        return sorted(self.t.tokens.values(), key=lambda t: (t.created_at, t.token_id))
+
+    def revoke_token(self, token_id: str, at: dt.datetime) -> bool:
+        current = self.t.tokens.get(token_id)
+        if current is None or current.revoked_at is not None:
+            return False
+        self.t.tokens[token_id] = replace(current, revoked_at=at)
+        return True
+
+    def idempotent_answer(self, token_id: str, key: str) -> IdempotentAnswer | None:
+        return self.t.answers.get((token_id, key))
+
+    def add_idempotent_answer(self, answer: IdempotentAnswer) -> None:
+        self.t.answers.setdefault((answer.token_id, answer.key), answer)
 
 
 class MemoryStore:

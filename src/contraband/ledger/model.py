@@ -112,3 +112,65 @@ class ListingState:
     action: str
     policy_version: str
     recorded_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCase:
+    """A verdict held for review: one per listing content and item (or kind, for findings
+    without an item). Confirming records the infringement a certain finding would have."""
+
+    case_id: str
+    listing_id: str
+    seller_id: str
+    content_hash: str
+    item_id: str | None
+    kind: str
+    finding: dict[str, Any]  # the finding that asked for review, as the contract's JSON
+    opened_at: dt.datetime
+    policy_version: str
+    status: str = "open"  # open | confirmed | dismissed
+    decided_at: dt.datetime | None = None
+    reviewer: str | None = None
+    reason: str | None = None
+    infringement_id: str | None = None  # recorded on confirmation
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A dismissal remembered: this listing content and item never opens a case again."""
+
+    suppression_id: str
+    content_hash: str
+    item_key: str  # the item id, or the finding kind when there is no item
+    listing_id: str
+    case_id: str
+    reason: str
+    created_by: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    revoked_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A credential of the HTTP service; only the hash of its secret is stored."""
+
+    token_id: str
+    name: str
+    role: str  # platform | seller | reviewer | operator | auditor
+    seller_id: str | None
+    secret_hash: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentAnswer:
+    """The first answer to a request with an Idempotency-Key, returned to its retries."""
+
+    token_id: str
+    key: str
+    request_hash: str
+    status: int
+    body: bytes
+    created_at: dt.datetime

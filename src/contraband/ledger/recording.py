@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from contraband.errors import InputError
 from contraband.ledger.model import Infringement, ListingState, stable_id
+from contraband.ledger.review import open_cases
 from contraband.ledger.settlement import settle
 from contraband.ledger.store import LedgerStore
 from contraband.policy import PolicyPack
@@ -38,6 +39,7 @@ class RecordSummary:
     infringements_new: int = 0
     entries: int = 0
     sanctions: int = 0
+    cases_opened: int = 0
     sellers: set[str] = field(default_factory=set)
 
 
@@ -109,6 +111,7 @@ def _record_batch(
         session.lock_sellers(touched)
         session.upsert_listings(_latest_states(verdicts, at))
         new = session.add_infringements(infringements)
+        summary.cases_opened += open_cases(session, verdicts, at)
         for seller_id in touched:
             entries, sanctions = settle(session, pack, seller_id, at, actor, "verdicts recorded")
             summary.entries += entries

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from types import TracebackType
 
 from contraband.errors import NotFoundError
-from contraband.ledger import appeals, certificates, recording, views
-from contraband.ledger.model import Appeal, AuditEvent
+from contraband.ledger import appeals, certificates, recording, review, views
+from contraband.ledger.model import Appeal, AuditEvent, ReviewCase
 from contraband.ledger.recording import RecordSummary
-from contraband.ledger.store import LedgerStore
+from contraband.ledger.store import CaseQuery, LedgerStore
 from contraband.policy import PolicyPack
 from contraband.verdict import Verdict
 
@@ -74,6 +74,43 @@ class Ledger:
                 session.appeals(seller_id),
                 session.notifications(seller_id),
             )
+
+    # --- review ------------------------------------------------------------------------------
+
+    def cases(self, query: CaseQuery) -> views.CasePage:
+        with self.store.session() as session:
+            total = session.count_cases(query)
+            cases = session.cases(query)
+        return views.CasePage(
+            total=total,
+            offset=query.offset,
+            cases=tuple(self._case_view(c) for c in cases),
+        )
+
+    def case(self, case_id: str) -> views.CaseView:
+        with self.store.session() as session:
+            case = session.case(case_id)
+        if case is None:
+            raise NotFoundError(f"no review case {case_id!r}")
+        return self._case_view(case)
+
+    def _case_view(self, case: ReviewCase) -> views.CaseView:
+        finding = review.case_finding(case)
+        points = review.confirmation_points(finding, self.pack) if finding else 0.0
+        return views.case_view(case, points)
+
+    def decide_case(
+        self, case_id: str, confirm: bool, reason: str, reviewer: str, at: dt.datetime
+    ) -> views.CaseView:
+        decided = review.decide_case(self.store, self.pack, case_id, confirm, reason, reviewer, at)
+        return self._case_view(decided)
+
+    def suppressions(self, active_only: bool = True) -> list[views.SuppressionView]:
+        with self.store.session() as session:
+            return [views.suppression_view(s) for s in session.suppressions(active_only)]
+
+    def revoke_suppression(self, suppression_id: str, by: str, at: dt.datetime) -> None:
+        review.revoke_suppression(self.store, suppression_id, by, at)
 
     def audit(self) -> Iterator[AuditEvent]:
         with self.store.session() as session:

@@ -12,7 +12,15 @@ from typing import Any
 
 import msgspec
 
-from contraband.ledger.model import Appeal, Infringement, Notification, PointEntry, Sanction
+from contraband.ledger.model import (
+    Appeal,
+    Infringement,
+    Notification,
+    PointEntry,
+    ReviewCase,
+    Sanction,
+    Suppression,
+)
 from contraband.verdict import Finding
 
 
@@ -219,3 +227,66 @@ def sanction_status(sanction: Sanction, at: dt.datetime) -> str:
     if sanction.end is None or at < sanction.end:
         return "active"
     return "ended"  # a severe warning is a notice: it ends as it is issued
+
+
+class CaseView(msgspec.Struct, frozen=True, kw_only=True):
+    """A review case as a reviewer sees it: the finding, and what confirming would cost."""
+
+    case_id: str
+    listing_id: str
+    seller_id: str
+    content_hash: str
+    item_id: str | None
+    kind: str
+    finding: Finding | None
+    points_if_confirmed: float
+    opened_at: dt.datetime
+    status: str
+    decided_at: dt.datetime | None
+    reviewer: str | None
+    reason: str | None
+    infringement_id: str | None
+
+
+class CasePage(msgspec.Struct, frozen=True, kw_only=True):
+    total: int
+    offset: int
+    cases: tuple[CaseView, ...]
+
+
+class SuppressionView(msgspec.Struct, frozen=True, kw_only=True):
+    suppression_id: str
+    content_hash: str
+    item_key: str
+    listing_id: str
+    case_id: str
+    reason: str
+    created_by: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+
+
+def case_view(case: ReviewCase, points_if_confirmed: float) -> CaseView:
+    return CaseView(
+        case_id=case.case_id,
+        listing_id=case.listing_id,
+        seller_id=case.seller_id,
+        content_hash=case.content_hash,
+        item_id=case.item_id,
+        kind=case.kind,
+        finding=_finding(case.finding),
+        points_if_confirmed=points_if_confirmed,
+        opened_at=case.opened_at,
+        status=case.status,
+        decided_at=case.decided_at,
+        reviewer=case.reviewer,
+        reason=case.reason,
+        infringement_id=case.infringement_id,
+    )
+
+
+def suppression_view(suppression: Suppression) -> SuppressionView:
+    return SuppressionView(
+        **{f: getattr(suppression, f) for f in SuppressionView.__struct_fields__}
+    )

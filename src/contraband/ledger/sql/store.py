@@ -18,21 +18,38 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from contraband.errors import InputError
 from contraband.ledger.model import (
+    ApiToken,
     Appeal,
     AuditEvent,
     CertificateRecord,
+    IdempotentAnswer,
     Infringement,
     ListingState,
     Notification,
     PointEntry,
+    ReviewCase,
     Sanction,
+    Suppression,
 )
 from contraband.ledger.sql import tables as t
+from contraband.ledger.store import CaseQuery
 
 DEFAULT_URL = "sqlite:///contraband.db"
 
@@ -467,6 +484,188 @@ class SqlSession:
             )
             for r in rows
         ]
+
+    # --- review cases and suppressions ----------------------------------------------------
+
+    def add_cases(self, cases: list[ReviewCase]) -> int:
+        """Open those not yet open (or decided); returns how many were new."""
+        if not cases:
+            return 0
+        ids = list({c.case_id for c in cases})
+        known = set(
+            self.c.execute(
+                select(t.review_cases.c.case_id).where(t.review_cases.c.case_id.in_(ids))
+            ).scalars()
+        )
+        rows = [_case_row(c) for c in cases if c.case_id not in known]
+        self._insert_ignore(t.review_cases, rows, ["case_id"])
+        return len({r["case_id"] for r in rows})
+
+    def case(self, case_id: str) -> ReviewCase | None:
+        query = select(t.review_cases).where(t.review_cases.c.case_id == case_id)
+        row = self.c.execute(query).mappings().first()
+        return _case(row) if row else None
+
+    def cases(self, query: CaseQuery) -> list[ReviewCase]:
+        statement = (
+            select(t.review_cases)
+            .where(*self._case_filters(query))
+            .order_by(t.review_cases.c.opened_at, t.review_cases.c.case_id)
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        return [_case(r) for r in self.c.execute(statement).mappings()]
+
+    def count_cases(self, query: CaseQuery) -> int:
+        statement = select(func.count()).select_from(t.review_cases)
+        return int(self.c.execute(statement.where(*self._case_filters(query))).scalar_one())
+
+    @staticmethod
+    def _case_filters(query: CaseQuery) -> list[Any]:
+        c = t.review_cases.c
+        filters: list[Any] = []
+        if query.status is not None:
+            filters.append(c.status == query.status)
+        if query.seller_id is not None:
+            filters.append(c.seller_id == query.seller_id)
+        if query.item_id is not None:
+            filters.append(c.item_id == query.item_id)
+        if query.kind is not None:
+            filters.append(c.kind == query.kind)
+        if query.opened_before is not None:
+            filters.append(c.opened_at < _utc(query.opened_before))
+        return filters
+
+    def decide_case(self, case: ReviewCase) -> bool:
+        """Record a decision if the case is still open; False if another decided first."""
+        c = t.review_cases.c
+        result = self.c.execute(
+            update(t.review_cases)
+            .where(and_(c.case_id == case.case_id, c.status == "open"))
+            .values(
+                status=case.status,
+                decided_at=_utc(case.decided_at),
+                reviewer=case.reviewer,
+                reason=case.reason,
+                infringement_id=case.infringement_id,
+            )
+        )
+        return bool(result.rowcount)
+
+    def add_suppression(self, suppression: Suppression) -> None:
+        row = dict(
+            _row(suppression),
+            created_at=_utc(suppression.created_at),
+            revoked_at=_utc(suppression.revoked_at),
+        )
+        existing = self.suppression(suppression.suppression_id)
+        if existing is None:
+            self.c.execute(insert(t.suppressions), [row])
+        else:  # dismissed again after a revocation: active again, with the new reason
+            self.c.execute(
+                update(t.suppressions)
+                .where(t.suppressions.c.suppression_id == suppression.suppression_id)
+                .values(**{k: v for k, v in row.items() if k != "suppression_id"})
+            )
+
+    def suppression(self, suppression_id: str) -> Suppression | None:
+        query = select(t.suppressions).where(t.suppressions.c.suppression_id == suppression_id)
+        row = self.c.execute(query).mappings().first()
+        return _suppression(row) if row else None
+
+    def suppressed(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        if not keys:
+            return set()
+        c = t.suppressions.c
+        found: set[tuple[str, str]] = set()
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), 1000):
+            chunk = unique[start : start + 1000]
+            rows = self.c.execute(
+                select(c.content_hash, c.item_key).where(
+                    tuple_(c.content_hash, c.item_key).in_(chunk), c.revoked_at.is_(None)
+                )
+            )
+            found.update((r[0], r[1]) for r in rows)
+        return found
+
+    def suppressions(self, active_only: bool = True) -> list[Suppression]:
+        c = t.suppressions.c
+        query = select(t.suppressions).order_by(c.created_at, c.suppression_id)
+        if active_only:
+            query = query.where(c.revoked_at.is_(None))
+        return [_suppression(r) for r in self.c.execute(query).mappings()]
+
+    def revoke_suppression(self, suppression_id: str, at: dt.datetime, by: str) -> bool:
+        c = t.suppressions.c
+        result = self.c.execute(
+            update(t.suppressions)
+            .where(and_(c.suppression_id == suppression_id, c.revoked_at.is_(None)))
+            .values(revoked_at=_utc(at), revoked_by=by)
+        )
+        return bool(result.rowcount)
+
+    # --- API tokens and idempotency -----------------------------------------------------------
+
+    def add_token(self, token: ApiToken) -> None:
+        row = dict(_row(token), created_at=_utc(token.created_at), revoked_at=None)
+        self.c.execute(insert(t.api_tokens), [row])
+
+    def token_by_hash(self, secret_hash: str) -> ApiToken | None:
+        query = select(t.api_tokens).where(t.api_tokens.c.secret_hash == secret_hash)
+        row = self.c.execute(query).mappings().first()
+        return _token(row) if row else None
+
+    def tokens(self) -> list[ApiToken]:
+        query = select(t.api_tokens).order_by(t.api_tokens.c.created_at, t.api_tokens.c.token_id)
+        return [_token(r) for r in self.c.execute(query).mappings()]
+
+    def revoke_token(self, token_id: str, at: dt.datetime) -> bool:
+        c = t.api_tokens.c
+        result = self.c.execute(
+            update(t.api_tokens)
+            .where(and_(c.token_id == token_id, c.revoked_at.is_(None)))
+            .values(revoked_at=_utc(at))
+        )
+        return bool(result.rowcount)
+
+    def idempotent_answer(self, token_id: str, key: str) -> IdempotentAnswer | None:
+        c = t.idempotency_keys.c
+        query = select(t.idempotency_keys).where(and_(c.token_id == token_id, c.key == key))
+        row = self.c.execute(query).mappings().first()
+        if row is None:
+            return None
+        return IdempotentAnswer(**{**row, "created_at": _aware(row["created_at"])})
+
+    def add_idempotent_answer(self, answer: IdempotentAnswer) -> None:
+        row = dict(_row(answer), created_at=_utc(answer.created_at))
+        self._insert_ignore(t.idempotency_keys, [row], ["token_id", "key"])
+
+
+def _row(record: Any) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def _case_row(case: ReviewCase) -> dict[str, Any]:
+    return dict(_row(case), opened_at=_utc(case.opened_at), decided_at=_utc(case.decided_at))
+
+
+def _case(row: Any) -> ReviewCase:
+    return ReviewCase(
+        **{**row, "opened_at": _aware(row["opened_at"]), "decided_at": _aware(row["decided_at"])}
+    )
+
+
+def _suppression(row: Any) -> Suppression:
+    return Suppression(
+        **{**row, "created_at": _aware(row["created_at"]), "revoked_at": _aware(row["revoked_at"])}
+    )
+
+
+def _token(row: Any) -> ApiToken:
+    return ApiToken(
+        **{**row, "created_at": _aware(row["created_at"]), "revoked_at": _aware(row["revoked_at"])}
+    )
 
 
 def _infringement(row: Any) -> Infringement:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -149,4 +150,64 @@ outbox = Table(  # seller notifications for the platform's mailer
     Column("body", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime),
+)
+
+review_cases = Table(  # one per listing content and item held for review
+    "review_cases",
+    metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("listing_id", String(1000), nullable=False),
+    Column("seller_id", String(200), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("item_id", String(80)),
+    Column("kind", String(40), nullable=False),
+    Column("finding", JSON, nullable=False),
+    Column("opened_at", DateTime, nullable=False),
+    Column("policy_version", String(100), nullable=False),
+    Column("status", String(20), nullable=False),  # open | confirmed | dismissed
+    Column("decided_at", DateTime),
+    Column("reviewer", String(200)),
+    Column("reason", Text),
+    Column("infringement_id", String(40)),
+)
+Index("ix_review_cases_status_opened", review_cases.c.status, review_cases.c.opened_at)
+Index("ix_review_cases_seller", review_cases.c.seller_id)
+
+suppressions = Table(  # dismissals: the same content and item open no case again
+    "suppressions",
+    metadata,
+    Column("suppression_id", String(40), primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("item_key", String(80), nullable=False),
+    Column("listing_id", String(1000), nullable=False),
+    Column("case_id", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+    Column("revoked_by", String(200)),
+)
+Index("ix_suppressions_content", suppressions.c.content_hash, suppressions.c.item_key)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("seller_id", String(200)),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)
+
+idempotency_keys = Table(  # the first answer to a keyed request, for its retries
+    "idempotency_keys",
+    metadata,
+    Column("token_id", String(40), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime, nullable=False),
 )
