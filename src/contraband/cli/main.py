@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from contraband.cli import category_cmd, ledger_cmd, policy_cmd
+from contraband.cli import category_cmd, ledger_cmd, policy_cmd, service_cmd
 from contraband.cli.scan_cmd import scan_command
 
 app = typer.Typer(
@@ -22,6 +22,9 @@ app.add_typer(ledger_cmd.appeal_app, name="appeal")
 app.add_typer(ledger_cmd.certificate_app, name="certificate")
 app.add_typer(ledger_cmd.audit_app, name="audit")
 app.add_typer(category_cmd.app, name="category")
+app.command("serve")(service_cmd.serve_command)
+app.add_typer(service_cmd.token_app, name="token")
+app.add_typer(service_cmd.review_app, name="review")
 
 
 def main() -> None:

@@ -121,6 +121,10 @@ class MemorySession:
         rows = [a for a in self.t.appeals.values() if a.seller_id == seller_id]
         return sorted(rows, key=lambda a: a.filed_at)
 
+    def appeals_with_status(self, status: str, limit: int, offset: int) -> list[Appeal]:
+        rows = [a for a in self.t.appeals.values() if a.status == status]
+        return sorted(rows, key=lambda a: (a.filed_at, a.appeal_id))[offset : offset + limit]
+
     def add_appeal(self, appeal: Appeal) -> None:
         self.t.appeals.setdefault(appeal.appeal_id, appeal)
 

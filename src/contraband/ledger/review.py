@@ -134,6 +134,7 @@ def decide_case(
             settle(session, pack, case.seller_id, at, reviewer, f"case {case_id_} confirmed")
         if not confirm:
             session.add_suppression(_suppression(decided, at))
+            _withdraw_charges(session, pack, decided, at)
         return decided
 
 
@@ -179,6 +180,27 @@ def _confirmed(
         policy_version=case.policy_version,
         evidence=to_builtins(charged),
     )
+
+
+def _withdraw_charges(
+    session: LedgerSession, pack: PolicyPack, case: ReviewCase, at: dt.datetime
+) -> None:
+    """A dismissed case is no violation: points its verdict already charged for this listing
+    content and item (a controlled item held for review) are reversed, sanctions with them."""
+    key = case.item_id or case.kind
+    withdrawn = [
+        i
+        for i in session.infringements(case.seller_id)
+        if i.listing_id == case.listing_id
+        and i.content_hash == case.content_hash
+        and (i.item_id or i.kind) == key
+        and i.status == "standing"
+    ]
+    for infringement in withdrawn:
+        session.set_infringement_status(infringement.infringement_id, "overturned")
+    if withdrawn:
+        cause = f"case {case.case_id} dismissed: {case.reason}"
+        settle(session, pack, case.seller_id, at, case.reviewer or "", cause)
 
 
 def _suppression(case: ReviewCase, at: dt.datetime) -> Suppression:

@@ -43,6 +43,23 @@ class Ledger:
             self.store, self.pack, appeal_id, overturn, reason, reviewer, at
         )
 
+    def appeals(self, status: str, limit: int = 50, offset: int = 0) -> list[views.AppealView]:
+        with self.store.session() as session:
+            return [
+                views.appeal_view(a) for a in session.appeals_with_status(status, limit, offset)
+            ]
+
+    def infringement_owner(self, infringement_id: str) -> str | None:
+        """The seller an infringement belongs to (None if there is no such infringement)."""
+        with self.store.session() as session:
+            found = session.infringement(infringement_id)
+        return found.seller_id if found else None
+
+    def appeal_owner(self, appeal_id: str) -> str | None:
+        with self.store.session() as session:
+            found = session.appeal(appeal_id)
+        return found.seller_id if found else None
+
     def add_certificate(
         self,
         seller_id: str,

@@ -132,25 +132,26 @@ def seller_view(
             )
             for e in entries
         ),
-        appeals=tuple(
-            AppealView(
-                appeal_id=a.appeal_id,
-                infringement_id=a.infringement_id,
-                status=a.status,
-                filed_at=a.filed_at,
-                decided_at=a.decided_at,
-                reviewer=a.reviewer,
-                reason=a.reason,
-                decision_reason=a.decision_reason,
-            )
-            for a in appeals
-        ),
+        appeals=tuple(appeal_view(a) for a in appeals),
         notifications=tuple(
             NoticeView(
                 message_id=n.message_id, subject=n.subject, body=n.body, created_at=n.created_at
             )
             for n in notifications
         ),
+    )
+
+
+def appeal_view(appeal: Appeal) -> AppealView:
+    return AppealView(
+        appeal_id=appeal.appeal_id,
+        infringement_id=appeal.infringement_id,
+        status=appeal.status,
+        filed_at=appeal.filed_at,
+        decided_at=appeal.decided_at,
+        reviewer=appeal.reviewer,
+        reason=appeal.reason,
+        decision_reason=appeal.decision_reason,
     )
 
 

@@ -411,6 +411,16 @@ class SqlSession:
         ).mappings()
         return [_appeal(r) for r in rows]
 
+    def appeals_with_status(self, status: str, limit: int, offset: int) -> list[Appeal]:
+        rows = self.c.execute(
+            select(t.appeals)
+            .where(t.appeals.c.status == status)
+            .order_by(t.appeals.c.filed_at, t.appeals.c.appeal_id)
+            .limit(limit)
+            .offset(offset)
+        ).mappings()
+        return [_appeal(r) for r in rows]
+
     def add_appeal(self, appeal: Appeal) -> None:
         self.c.execute(insert(t.appeals), [_appeal_row(appeal)])
 

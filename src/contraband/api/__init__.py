@@ -1,0 +1,1 @@
+"""The HTTP service: FastAPI routes with roles over the screener and the ledger."""

@@ -1,0 +1,198 @@
+"""The service application: one screener and one ledger per process, routes with roles.
+
+`create_app()` builds it from the settings (the same ones every command reads); `serve` runs
+it under uvicorn with N worker processes, each building its screener once from the index
+cache. Every `/v1` route authenticates its bearer token (401) and checks its role (403,
+audited); a seller's token sees only its own seller (another seller's data answers 404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from fastapi import FastAPI
+
+from contraband.api import problems
+from contraband.api.metrics import Metrics
+from contraband.ledger import Ledger
+from contraband.ledger.store import CaseQuery, LedgerStore
+from contraband.policy import load_pack
+from contraband.screening import Screener
+from contraband.settings import Settings, settings
+
+#: Largest request body; larger ones answer 413 before they are read whole.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class Service:
+    """What the routes share: pack, screener, ledger, metrics, rate limits and the clock."""
+
+    def __init__(
+        self,
+        config: Settings,
+        store: LedgerStore | None = None,
+        *,
+        rate_per_second: float = 200.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        from contraband.ledger.sql.store import SqlStore
+
+        self.config = config
+        self.pack = load_pack(config.policy_dir)
+        self.ledger = Ledger(store or SqlStore(config.database_url), self.pack)
+        self.screener = Screener(self.pack, certificates=self.ledger)
+        self.metrics = Metrics(self.queue_depth)
+        self.limits = RateLimits(rate_per_second)
+        self.clock = clock
+
+    def queue_depth(self) -> int:
+        with self.ledger.store.session() as session:
+            return session.count_cases(CaseQuery(status="open"))
+
+    def close(self) -> None:
+        self.ledger.close()
+
+
+class RateLimits:
+    """A token bucket per API token: `rate` requests a second, bursts of twice that."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.burst = max(1.0, 2 * rate)
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """0 if a request may pass now, else the seconds until one may."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+
+def create_app(
+    config: Settings | None = None,
+    store: LedgerStore | None = None,
+    *,
+    rate_per_second: float = 200.0,
+    clock: Clock = utc_now,
+) -> FastAPI:
+    """The application, over the settings' pack and database (or the `store` given)."""
+    from contraband.api.routes import router, unauthenticated
+
+    service = Service(config or settings(), store, rate_per_second=rate_per_second, clock=clock)
+    app = FastAPI(
+        title="contraband",
+        version="1",
+        summary="Product-compliance screening, penalty ledger and review, with roles.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.service = service
+    problems.install(app)
+    app.include_router(unauthenticated)
+    app.include_router(router, prefix="/v1")
+    app.add_middleware(Guard, service=service)
+    app.router.on_shutdown.append(service.close)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory uvicorn's workers call (`contraband serve`): settings from the environment."""
+    return create_app()
+
+
+ASGIApp = Callable[[MutableMapping[str, Any], Any, Any], Awaitable[None]]
+
+
+class Guard:
+    """Outermost layer: bodies over the limit answer 413 (from Content-Length, or while they
+    stream in), and every request is counted and timed for /metrics."""
+
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            await _too_large(send)
+            self._count(scope, 413, started)
+            return
+        seen = 0
+
+        async def limited_receive() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_BODY_BYTES:
+                    raise _BodyTooLarge
+            return message
+
+        async def counting_send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, counting_send)
+        except _BodyTooLarge:
+            await _too_large(send)
+            status["code"] = 413
+        self._count(scope, status["code"], started)
+
+    def _count(self, scope: MutableMapping[str, Any], status: int, started: float) -> None:
+        name = _route_template(scope)
+        metrics = self.service.metrics
+        metrics.requests.labels(name, scope.get("method", ""), str(status)).inc()
+        metrics.latency.labels(name).observe(time.perf_counter() - started)
+
+
+def _route_template(scope: MutableMapping[str, Any]) -> str:
+    """The matched route's template with its router's prefix ("/v1/review/cases/{case_id}"),
+    so metrics have one series per route, not per id."""
+    template = getattr(scope.get("route"), "path", None)
+    if not template:
+        return "unmatched"
+    path: str = scope.get("path", "")
+    prefix_segments = path.count("/") - template.count("/")
+    prefix = "/".join(path.split("/")[: prefix_segments + 1]) if prefix_segments > 0 else ""
+    return prefix + template
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Any) -> None:
+    response = problems.problem(413, f"the request body is over {MAX_BODY_BYTES:,} bytes")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", problems.MEDIA_TYPE.encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})

@@ -1,0 +1,459 @@
+"""The routes: one per job of PRODUCT.md's users, each with the roles that may call it.
+
+Responses carry the contract's own JSON (verdicts exactly as `contraband scan` writes them,
+the ledger's typed read models); request bodies are validated with field paths (422).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+import msgspec
+import orjson
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contraband.api.app import Service
+from contraband.api.problems import Problem
+from contraband.api.tokens import Role, verify
+from contraband.ledger.model import ApiToken, AuditEvent, IdempotentAnswer
+from contraband.ledger.store import CaseQuery
+from contraband.verdict import Verdict, to_json
+
+JSON = "application/json"
+Id = Annotated[str, Field(min_length=1, max_length=1000)]
+
+router = APIRouter()
+unauthenticated = APIRouter()
+
+
+def service(request: Request) -> Service:
+    found: Service = request.app.state.service
+    return found
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    return Response(msgspec.json.encode(value), status, media_type=JSON)
+
+
+# --- authentication and roles ----------------------------------------------------------------
+
+
+def principal(request: Request, svc: Annotated[Service, Depends(service)]) -> ApiToken:
+    """The caller's live token (401 otherwise), within its rate limit (429 otherwise)."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Problem(401, "send `Authorization: Bearer <token>`", challenge)
+    token = verify(svc.ledger.store, secret.strip())
+    if token is None:
+        raise Problem(401, "the token is unknown, malformed or revoked", challenge)
+    wait = svc.limits.take(token.token_id)
+    if wait > 0:
+        raise Problem(429, "rate limit reached", {"Retry-After": str(max(1, round(wait + 0.5)))})
+    return token
+
+
+def allow(*roles: Role) -> Callable[..., ApiToken]:
+    """A dependency: the caller, if its role is one of `roles`; else 403 (and audited)."""
+    names = {r.value for r in roles}
+
+    def check(
+        request: Request,
+        token: Annotated[ApiToken, Depends(principal)],
+        svc: Annotated[Service, Depends(service)],
+    ) -> ApiToken:
+        if token.role not in names:
+            at = svc.clock()
+            with svc.ledger.store.session() as session:
+                session.add_audit(
+                    [
+                        AuditEvent(
+                            f"denied:{token.token_id}:{request.method}:{request.url.path}"
+                            f":{at.isoformat()}",
+                            at,
+                            f"token:{token.token_id}",
+                            "access_denied",
+                            request.url.path[:1000],
+                            {"role": token.role, "method": request.method},
+                        )
+                    ]
+                )
+            raise Problem(403, f"a {token.role} token may not do this")
+        return token
+
+    return check
+
+
+def own_seller(token: ApiToken, seller_id: str) -> None:
+    """A seller token sees only its own seller: another seller's data does not exist (404)."""
+    if token.role == Role.SELLER and token.seller_id != seller_id:
+        raise Problem(404, f"no seller {seller_id!r}")
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+@unauthenticated.get("/healthz", tags=["health"])
+def healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@unauthenticated.get("/readyz", tags=["health"])
+def readyz(svc: Annotated[Service, Depends(service)]) -> Response:
+    """The pack is loaded and the database answers."""
+    try:
+        depth = svc.queue_depth()
+    except Exception as error:
+        return _json({"status": "unavailable", "database": str(error)[:200]}, 503)
+    return _json({"status": "ready", "policy_version": svc.pack.version, "review_queue": depth})
+
+
+@unauthenticated.get("/metrics", tags=["health"])
+def metrics(svc: Annotated[Service, Depends(service)]) -> Response:
+    """Prometheus text: requests, latency, verdicts by action, review queue depth."""
+    return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+# --- screening -------------------------------------------------------------------------------
+
+
+class ScreenRequest(BaseModel):
+    """One listing or a batch of up to 1,000, in the listing contract's fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    listing: dict[str, Any] | None = None
+    listings: list[dict[str, Any]] | None = Field(default=None, min_length=1, max_length=1000)
+    as_of: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ScreenRequest:
+        if (self.listing is None) == (self.listings is None):
+            raise ValueError("give exactly one of `listing` or `listings`")
+        return self
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [self.listing] if self.listing is not None else list(self.listings or [])
+
+
+def _screen(svc: Service, body: ScreenRequest, token: ApiToken) -> list[Verdict]:
+    rows = body.rows()
+    if token.role == Role.SELLER:
+        for index, row in enumerate(rows):
+            seller = row.setdefault("seller_id", token.seller_id)
+            if seller != token.seller_id:
+                raise Problem(422, f"listings[{index}].seller_id: not your seller id")
+    as_of = body.as_of or svc.clock().date()
+    screened = svc.screener.screen_records(
+        [(row, f"listings[{i}]") for i, row in enumerate(rows)], as_of
+    )
+    verdicts = [verdict for _, verdict in screened]
+    for verdict in verdicts:
+        svc.metrics.verdicts.labels(verdict.action.value).inc()
+    return verdicts
+
+
+def _verdicts_json(verdicts: list[Verdict], extra: bytes = b"") -> bytes:
+    return b'{"verdicts":[' + b",".join(to_json(v) for v in verdicts) + b"]" + extra + b"}"
+
+
+@router.post("/screen", tags=["screening"])
+def screen(
+    body: ScreenRequest,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.PLATFORM, Role.SELLER))],
+) -> Response:
+    """Screen listings; nothing is recorded. A seller checks its own drafts before publishing.
+    The verdicts are exactly what `contraband scan` writes."""
+    return Response(_verdicts_json(_screen(svc, body, token)), media_type=JSON)
+
+
+class RecordRequest(ScreenRequest):
+    at: dt.datetime | None = None  # the time of recording (default: now)
+
+
+@router.post("/screen-and-record", tags=["screening"])
+def screen_and_record(
+    body: RecordRequest,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.PLATFORM))],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """Screen listings and record the verdicts in the ledger (points, sanctions, review
+    cases). Needs an `Idempotency-Key`: a retry with the same key records nothing twice and
+    returns the first answer."""
+    if not idempotency_key:
+        raise Problem(400, "send an Idempotency-Key header (1-200 characters)")
+    request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    store = svc.ledger.store
+    with store.session() as session:
+        first = session.idempotent_answer(token.token_id, idempotency_key)
+    if first is not None:
+        return _replay(first, request_hash)
+    verdicts = _screen(svc, body, token)
+    at = body.at or svc.clock()
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    summary = svc.ledger.record(verdicts, at, actor=f"token:{token.token_id}")
+    recorded = {
+        "verdicts": summary.verdicts,
+        "new_infringements": summary.infringements_new,
+        "point_entries": summary.entries,
+        "sanction_changes": summary.sanctions,
+        "cases_opened": summary.cases_opened,
+    }
+    content = _verdicts_json(verdicts, b',"recorded":' + orjson.dumps(recorded))
+    answer = IdempotentAnswer(token.token_id, idempotency_key, request_hash, 200, content, at)
+    with store.session() as session:
+        session.add_idempotent_answer(answer)
+        stored = session.idempotent_answer(token.token_id, idempotency_key)
+    return _replay(stored or answer, request_hash, replayed=stored is not None and stored != answer)
+
+
+def _replay(answer: IdempotentAnswer, request_hash: str, replayed: bool = True) -> Response:
+    if answer.request_hash != request_hash:
+        raise Problem(422, "this Idempotency-Key was used with a different request")
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return Response(bytes(answer.body), answer.status, headers=headers, media_type=JSON)
+
+
+# --- sellers, appeals, certificates ----------------------------------------------------------
+
+
+def _moment(at: dt.datetime | None, svc: Service) -> dt.datetime:
+    if at is None:
+        return svc.clock()
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+@router.get("/sellers/{seller_id}", tags=["sellers"])
+def seller(
+    seller_id: str,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.PLATFORM, Role.SELLER, Role.REVIEWER))],
+    at: dt.datetime | None = None,
+) -> Response:
+    """Points, entries with expiry and evidence, sanctions, appeals and notices, as of `at`."""
+    own_seller(token, seller_id)
+    return _json(svc.ledger.seller(seller_id, _moment(at, svc)))
+
+
+class AppealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    infringement_id: Id
+    reason: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+@router.post("/appeals", tags=["appeals"], status_code=201)
+def file_appeal(
+    body: AppealRequest,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.SELLER, Role.PLATFORM))],
+) -> Response:
+    """A seller appeals one of its infringements, within the pack's window."""
+    owner = svc.ledger.infringement_owner(body.infringement_id)
+    if owner is None or (token.role == Role.SELLER and owner != token.seller_id):
+        raise Problem(404, f"no infringement {body.infringement_id!r}")
+    appeal = svc.ledger.file_appeal(
+        body.infringement_id, body.reason, svc.clock(), actor=f"token:{token.token_id}"
+    )
+    from contraband.ledger.views import appeal_view
+
+    return _json(appeal_view(appeal), 201)
+
+
+@router.get("/appeals", tags=["appeals"])
+def appeals(
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    status: Literal["pending", "upheld", "overturned"] = "pending",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Appeals by status, oldest first."""
+    return _json(svc.ledger.appeals(status, limit, offset))
+
+
+class AppealDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["uphold", "overturn"]
+    reason: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+@router.post("/appeals/{appeal_id}/decision", tags=["appeals"])
+def decide_appeal(
+    appeal_id: str,
+    body: AppealDecision,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+) -> Response:
+    """Uphold, or overturn (the points and every sanction they caused are reversed)."""
+    from contraband.ledger.views import appeal_view
+
+    appeal = svc.ledger.decide_appeal(
+        appeal_id, body.decision == "overturn", body.reason, f"token:{token.token_id}", svc.clock()
+    )
+    return _json(appeal_view(appeal))
+
+
+class CertificateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seller_id: Annotated[str, Field(min_length=1, max_length=200)]
+    item_id: Annotated[str, Field(min_length=1, max_length=80)]
+    countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(
+        default=[], max_length=300
+    )
+    valid_until: dt.date
+
+
+@router.post("/certificates", tags=["certificates"], status_code=201)
+def add_certificate(
+    body: CertificateRequest,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+) -> Response:
+    """A reviewer puts a verified certificate on file."""
+    certificate_id = svc.ledger.add_certificate(
+        body.seller_id,
+        body.item_id,
+        tuple(body.countries),
+        body.valid_until,
+        svc.clock(),
+        actor=f"token:{token.token_id}",
+    )
+    return _json({"certificate_id": certificate_id}, 201)
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+@router.get("/review/cases", tags=["review"])
+def cases(
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    status: Literal["open", "confirmed", "dismissed"] = "open",
+    seller_id: Annotated[str | None, Query(max_length=200)] = None,
+    item_id: Annotated[str | None, Query(max_length=80)] = None,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """The review queue, oldest first, filtered, one page with the total."""
+    query = CaseQuery(status, seller_id, item_id, kind, None, limit, offset)
+    return _json(svc.ledger.cases(query))
+
+
+@router.get("/review/cases/{case_id}", tags=["review"])
+def case(
+    case_id: str,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+) -> Response:
+    return _json(svc.ledger.case(case_id))
+
+
+class CaseDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["confirm", "dismiss"]
+    reason: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+@router.post("/review/cases/{case_id}/decision", tags=["review"])
+def decide_case(
+    case_id: str,
+    body: CaseDecision,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+) -> Response:
+    """Confirm (the rule's points are recorded) or dismiss (a suppression is made). Two
+    reviewers at once: one wins, the other gets 409."""
+    decided = svc.ledger.decide_case(
+        case_id, body.decision == "confirm", body.reason, f"token:{token.token_id}", svc.clock()
+    )
+    return _json(decided)
+
+
+@router.get("/review/suppressions", tags=["review"])
+def suppressions(
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    include_revoked: bool = False,
+) -> Response:
+    return _json(svc.ledger.suppressions(active_only=not include_revoked))
+
+
+@router.delete("/review/suppressions/{suppression_id}", tags=["review"], status_code=204)
+def revoke_suppression(
+    suppression_id: str,
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+) -> Response:
+    svc.ledger.revoke_suppression(suppression_id, f"token:{token.token_id}", svc.clock())
+    return Response(status_code=204)
+
+
+# --- operators and auditors ------------------------------------------------------------------
+
+
+@router.get("/policy", tags=["policy"])
+def policy(
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.OPERATOR))],
+    as_of: dt.date | None = None,
+) -> Response:
+    """The active pack and each measure's state on `as_of` (default today)."""
+    day = as_of or svc.clock().date()
+    pack = svc.pack
+    return _json(
+        {
+            "name": pack.name,
+            "version": pack.version,
+            "items": len(pack.items),
+            "terms": sum(len(item.term_entries()) for item in pack.items),
+            "as_of": day.isoformat(),
+            "measures": [
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "state": m.state_on(day).value,
+                    "kind": m.kind.value,
+                    "items": list(m.items),
+                    "countries": list(m.countries),
+                    "publicized": m.publicized.isoformat(),
+                    "effective": m.effective.isoformat(),
+                    "expires": m.expires.isoformat() if m.expires else None,
+                }
+                for m in pack.measures
+            ],
+        }
+    )
+
+
+@router.get("/audit", tags=["audit"])
+def audit(
+    svc: Annotated[Service, Depends(service)],
+    token: Annotated[ApiToken, Depends(allow(Role.AUDITOR))],
+) -> Response:
+    """Every change the ledger made, oldest first, as JSON lines."""
+    lines = [
+        orjson.dumps(
+            {
+                "event_id": e.event_id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "detail": e.detail,
+            }
+        )
+        for e in svc.ledger.audit()
+    ]
+    return Response(
+        b"\n".join(lines) + (b"\n" if lines else b""), media_type="application/x-ndjson"
+    )
