@@ -173,7 +173,7 @@ class Guard:
 def _route_template(scope: MutableMapping[str, Any]) -> str:
     """The matched route's template with its router's prefix ("/v1/review/cases/{case_id}"),
     so metrics have one series per route, not per id."""
-    template = getattr(scope.get("route"), "path", None)
+    template: str | None = getattr(scope.get("route"), "path", None)
     if not template:
         return "unmatched"
     path: str = scope.get("path", "")
