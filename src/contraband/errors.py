@@ -5,7 +5,9 @@ ContrabandError
 ├── InputError         a listing or verdict file that cannot be read at all
 ├── NotFoundError      an unknown seller, infringement, appeal or item id
 ├── ConflictError      an action the current state forbids (appeal twice, out of window)
-└── ModelError         a category model file that is missing, corrupt or of another version
+├── ModelError         a category model file that is missing, corrupt or of another version
+└── TransientError     the database gave up on a transaction (a deadlock, a lock timeout):
+                       nothing was written, and the same call may succeed when retried
 """
 
 from __future__ import annotations
@@ -48,3 +50,9 @@ class ConflictError(ContrabandError):
 class ModelError(ContrabandError):
     code = "model_invalid"
     http_status = 422
+
+
+class TransientError(ContrabandError):
+    code = "transient"
+    exit_status = 75  # EX_TEMPFAIL: try again
+    http_status = 503

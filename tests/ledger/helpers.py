@@ -88,3 +88,29 @@ def write_verdicts(path: Path, n: int, sellers: int = 800, seed: int = 3) -> Pat
                 line = verdict(f"L{i}", f"S{rng.randrange(sellers)}", 0)
             f.write(to_json(line) + b"\n")
     return path
+
+
+def standing(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """What the ledger holds, apart from the history of how it got there: sellers, listings,
+    infringements, each infringement's net points, the sanctions in force, review cases.
+
+    Recording the same verdicts in pieces at one instant gives this standing whatever the
+    pieces; the entry history (charges then adjustments) and lifted sanctions record the
+    order the pieces arrived in, so they are compared only by `dump`.
+    """
+    from collections import defaultdict
+
+    rows = dump(url)
+    net: dict[tuple[str, str], float] = defaultdict(float)
+    for row in rows["point_entries"]:
+        net[(row[1], row[3])] += float(row[4])  # infringement, seller: points
+    return {
+        "sellers": rows["sellers"],
+        "listings": rows["listings"],
+        "infringements": rows["infringements"],
+        "net_points": sorted((k, round(v, 6)) for k, v in net.items()),
+        "sanctions_in_force": sorted(
+            (r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows["sanctions"] if r[9] == "None"
+        ),
+        "review_cases": rows["review_cases"],
+    }

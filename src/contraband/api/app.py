@@ -21,7 +21,7 @@ from contraband.api.metrics import Metrics
 from contraband.ledger import Ledger
 from contraband.ledger.store import CaseQuery, LedgerStore
 from contraband.policy import load_pack
-from contraband.screening import Screener
+from contraband.screening import Screener, build_index
 from contraband.settings import Settings, settings
 
 #: Largest request body; larger ones answer 413 before they are read whole.
@@ -50,10 +50,21 @@ class Service:
         self.config = config
         self.pack = load_pack(config.policy_dir)
         self.ledger = Ledger(store or SqlStore(config.database_url), self.pack)
-        self.screener = Screener(self.pack, certificates=self.ledger)
+        self.index = build_index(self.pack)  # once per process, from the index cache
+        self._local = threading.local()
         self.metrics = Metrics(self.queue_depth)
         self.limits = RateLimits(rate_per_second)
         self.clock = clock
+
+    @property
+    def screener(self) -> Screener:
+        """This thread's screener: routes run in a thread pool, and a matcher's scratch space
+        (Hyperscan's) serves one scan at a time. All share the one compiled index."""
+        screener: Screener | None = getattr(self._local, "screener", None)
+        if screener is None:
+            screener = Screener(self.pack, self.index, certificates=self.ledger)
+            self._local.screener = screener
+        return screener
 
     def queue_depth(self) -> int:
         with self.ledger.store.session() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -10,9 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from contraband.errors import ContrabandError
+from contraband.errors import ContrabandError, TransientError
 
 MEDIA_TYPE = "application/problem+json"
+_log = logging.getLogger("contraband.api")
 _TITLES = {
     400: "Bad request",
     401: "Not authenticated",
@@ -25,6 +27,7 @@ _TITLES = {
     422: "Unprocessable content",
     428: "Precondition required",
     429: "Too many requests",
+    503: "Service unavailable",
     500: "Internal server error",
 }
 
@@ -62,6 +65,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ContrabandError)
     async def _domain(request: Request, error: ContrabandError) -> Response:
+        if isinstance(error, TransientError):
+            return problem(503, str(error), {"Retry-After": "1"}, code=error.code)
         status = error.http_status if error.http_status < 500 else 400
         return problem(status, str(error), code=error.code)
 
@@ -79,4 +84,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:
+        _log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
         return problem(500, "an unexpected error; it has been logged")

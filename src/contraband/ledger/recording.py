@@ -9,10 +9,12 @@ Every verdict is checked against the store's limits before its batch writes anyt
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from contraband.errors import InputError
+from contraband.errors import InputError, TransientError
 from contraband.ledger.model import Infringement, ListingState, stable_id
 from contraband.ledger.review import open_cases
 from contraband.ledger.settlement import settle
@@ -21,6 +23,7 @@ from contraband.policy import PolicyPack
 from contraband.verdict import Action, Verdict, charge_rule, to_builtins
 
 BATCH = 5000
+RETRIES = 5  # a batch the database gave up on (deadlock, lock timeout) is tried again
 
 #: The longest values the ledger stores, the same on every backend (the tables' sizes).
 LIMITS = {
@@ -106,18 +109,43 @@ def _record_batch(
 ) -> None:
     infringements = [i for v in verdicts for i in infringements_of(v, at)]
     touched = sorted({i.seller_id for i in infringements})
+    for attempt in range(RETRIES):
+        try:
+            _write_batch(store, pack, verdicts, infringements, touched, at, actor, summary)
+            return
+        except TransientError:
+            if attempt == RETRIES - 1:
+                raise
+            time.sleep(0.05 * 2**attempt * (1 + random.random()))
+
+
+def _write_batch(
+    store: LedgerStore,
+    pack: PolicyPack,
+    verdicts: list[Verdict],
+    infringements: list[Infringement],
+    touched: list[str],
+    at: dt.datetime,
+    actor: str,
+    summary: RecordSummary,
+) -> None:
+    """One batch in one transaction; the summary is counted only if it commits."""
+    batch = RecordSummary()
     with store.session() as session:
         session.ensure_sellers((v.seller_id for v in verdicts), at)
         session.lock_sellers(touched)
         session.upsert_listings(_latest_states(verdicts, at))
-        new = session.add_infringements(infringements)
-        summary.cases_opened += open_cases(session, verdicts, at)
+        batch.infringements_new = session.add_infringements(infringements)
+        batch.cases_opened = open_cases(session, verdicts, at)
         for seller_id in touched:
             entries, sanctions = settle(session, pack, seller_id, at, actor, "verdicts recorded")
-            summary.entries += entries
-            summary.sanctions += sanctions
+            batch.entries += entries
+            batch.sanctions += sanctions
     summary.verdicts += len(verdicts)
-    summary.infringements_new += new
+    summary.infringements_new += batch.infringements_new
+    summary.cases_opened += batch.cases_opened
+    summary.entries += batch.entries
+    summary.sanctions += batch.sanctions
     summary.sellers.update(touched)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import filterfalse, product
 from typing import Any
 
+import hyperscan
 from rapidfuzz.distance import OSA
 
 from contraband.matching.hit import Distortion, Hit
@@ -102,11 +103,14 @@ _Best = dict[tuple[int, int, int, int], Hit]
 
 
 class Matcher:
-    """Finds terms of a `TermIndex` in listings. One per process; not thread-safe."""
+    """Finds terms of a `TermIndex` in listings. Not thread-safe: one per thread (matchers
+    share the index; each has its own Hyperscan scratch space and token cache)."""
 
     def __init__(self, index: TermIndex) -> None:
         self.index = index
         self._token_cache: dict[bytes, tuple[tuple[bytes, int, int], ...]] = {}
+        database = index.database
+        self._scratch = hyperscan.Scratch(database) if database is not None else None
 
     def find(self, fields: Sequence[tuple[str, str]]) -> list[Hit]:
         """Every term in `fields` ((name, text) pairs), in field and position order."""
@@ -150,7 +154,7 @@ class Matcher:
         def on_match(pattern: int, start: int, end: int, flags: int, context: Any) -> None:
             found.append((pattern, end))
 
-        database.scan(kb, match_event_handler=on_match)
+        database.scan(kb, match_event_handler=on_match, scratch=self._scratch)
         return found
 
     def _token_candidates(self, tokens: list[bytes]) -> list[_TokenMatch]:

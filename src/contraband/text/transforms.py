@@ -38,6 +38,7 @@ Application order (each step sees the previous step's output):
 from __future__ import annotations
 
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
@@ -355,7 +356,8 @@ class Prefilters:
     Most listings have nothing for the separator or leet transforms to do; one C-level scan
     says so for both in about a microsecond. The result for the last text scanned is kept,
     so consecutive transforms that see the same string object share one scan. `apply` and
-    `edits` both consult it, so the two faces of a transform still agree.
+    `edits` both consult it, so the two faces of a transform still agree. The scratch space
+    and the last result are per thread (the service screens in a thread pool).
     """
 
     def __init__(self, patterns: dict[str, bytes]) -> None:
@@ -367,19 +369,25 @@ class Prefilters:
             elements=len(patterns),
             flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(patterns),
         )
-        self._last: tuple[str, frozenset[str]] | None = None
+        self._local = threading.local()
 
     def __call__(self, s: str, name: str) -> bool:
-        last = self._last
+        local = self._local
+        last: tuple[str, frozenset[str]] | None = getattr(local, "last", None)
         if last is not None and last[0] is s:
             return name in last[1]
+        scratch = getattr(local, "scratch", None)
+        if scratch is None:
+            scratch = local.scratch = hyperscan.Scratch(self._database)
         found: set[str] = set()
 
         def on_match(pattern: int, *_: object) -> None:
             found.add(self.names[pattern])
 
-        self._database.scan(s.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
-        self._last = (s, frozenset(found))
+        self._database.scan(
+            s.encode("utf-8", "surrogatepass"), match_event_handler=on_match, scratch=scratch
+        )
+        local.last = (s, frozenset(found))
         return name in found
 
 

@@ -32,8 +32,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
-from contraband.errors import InputError
+from contraband.errors import InputError, TransientError
 from contraband.ledger.model import (
     ApiToken,
     Appeal,
@@ -85,6 +86,8 @@ class SqlStore:
         self.url = url
         if not create:
             _must_exist(url)
+        else:
+            _make_parent(url)
         try:
             self.engine = _engine(url)
             migrate(self.engine)
@@ -97,8 +100,15 @@ class SqlStore:
 
     @contextmanager
     def session(self) -> Iterator[SqlSession]:
-        with self.engine.begin() as connection:
-            yield SqlSession(connection, self.dialect)
+        """One transaction; a deadlock or lock timeout becomes a TransientError (rolled back,
+        safe to retry: every write is keyed by the facts it records)."""
+        try:
+            with self.engine.begin() as connection:
+                yield SqlSession(connection, self.dialect)
+        except OperationalError as error:
+            if _transient(error):
+                raise TransientError(f"the ledger database is busy: {error.orig}") from error
+            raise
 
     def close(self) -> None:
         """Close every pooled connection; the store is not used after this."""
@@ -118,6 +128,37 @@ def _forget_connections_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_connections_in_child)
+
+
+#: PostgreSQL's deadlock and serialization failures; SQLite's "database is locked".
+_TRANSIENT_STATES = {"40P01", "40001", "55P03"}
+
+
+def _transient(error: OperationalError) -> bool:
+    state = getattr(error.orig, "sqlstate", None)
+    return state in _TRANSIENT_STATES or "database is locked" in str(error.orig)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    if not url.startswith("sqlite"):
+        return None
+    try:
+        database = make_url(url).database
+    except Exception:
+        return None
+    return Path(database) if database and database != ":memory:" else None
+
+
+def _make_parent(url: str) -> None:
+    """A new SQLite ledger may be put in a directory that does not exist yet."""
+    path = _sqlite_file(url)
+    if path is not None and not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"cannot create {path.parent} for the ledger: {error}") from None
 
 
 def _must_exist(url: str) -> None:
@@ -212,8 +253,11 @@ class SqlSession:
     # --- helpers ---------------------------------------------------------------------------
 
     def _insert_ignore(self, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> None:
+        """Insert, skipping rows whose key exists. Rows go in key order: two transactions
+        inserting overlapping rows then take their locks in one order and cannot deadlock."""
         if not rows:
             return
+        rows = sorted(rows, key=lambda row: tuple(str(row[k]) for k in keys))
         statement = self._dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
         self.c.execute(statement, rows)
 
@@ -236,7 +280,10 @@ class SqlSession:
                 select(t.sellers.c.seller_id)
                 .where(t.sellers.c.seller_id.in_(ids))
                 .order_by(t.sellers.c.seller_id)
-                .with_for_update()
+                # NO KEY UPDATE: serializes work on a seller, yet does not conflict with the
+                # KEY SHARE locks that foreign keys of listings and infringements take on
+                # sellers (FOR UPDATE would, and two batches would deadlock on each other).
+                .with_for_update(key_share=True)
             )
 
     def seller_exists(self, seller_id: str) -> bool:
@@ -246,7 +293,10 @@ class SqlSession:
     def upsert_listings(self, states: list[ListingState]) -> None:
         if not states:
             return
-        rows = [dict(asdict(s), recorded_at=_utc(s.recorded_at)) for s in states]
+        rows = [
+            dict(asdict(s), recorded_at=_utc(s.recorded_at))
+            for s in sorted(states, key=lambda state: state.listing_id)  # one lock order
+        ]
         table = t.listings
         base = self._dialect_insert(table)
         statement = base.on_conflict_do_update(
