@@ -140,7 +140,7 @@ def test_twenty_clients_recording_the_same_verdicts_leave_one_enforce_standing(
             with ThreadPoolExecutor(20) as pool:
                 answers = list(
                     pool.map(
-                        lambda job: _record(
+                        lambda job, server=server: _record(
                             server, batches[job[1]], f"client{job[0]}-batch{job[1]}"
                         ),
                         [(c, b) for c in range(20) for b in range(len(batches))],
