@@ -37,7 +37,7 @@ class Api:
         return self.client.request(method, path, headers=headers, **kwargs)
 
 
-def make_api(url: str, rate: float = 10_000.0) -> Iterator[Api]:
+def make_api(url: str, rate: float = 10_000.0, cache_ttl: float = 0.0) -> Iterator[Api]:
     store = SqlStore(url)
     tokens = {}
     for role in Role:
@@ -45,7 +45,7 @@ def make_api(url: str, rate: float = 10_000.0) -> Iterator[Api]:
         tokens[role.value] = create_token(store, role, f"test {role}", seller, NOW)[1]
     tokens["seller2"] = create_token(store, Role.SELLER, "other seller", "S2", NOW)[1]
     config = Settings(database_url=url, policy_dir=MINI_PACK, cache_dir=None)
-    app = create_app(config, store, rate_per_second=rate, clock=lambda: NOW)
+    app = create_app(config, store, rate_per_second=rate, clock=lambda: NOW, cache_ttl=cache_ttl)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client, store, tokens, url)
     store.close()

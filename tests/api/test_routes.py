@@ -311,3 +311,20 @@ def test_health_readiness_metrics_and_openapi(api: Api) -> None:
     assert "contraband_review_queue_depth 0.0" in text
     assert 'contraband_requests_total{method="POST",route="/v1/screen",status="200"}' in text
     assert "/v1/review/cases/{case_id}/decision" in api.client.get("/openapi.json").text
+
+
+def test_a_verified_token_is_remembered_for_its_ttl_then_checked_again(tmp_path: Path) -> None:
+    """The cache saves a database round trip per request; a revocation made elsewhere takes
+    effect within the TTL."""
+    from contraband.api.tokens import list_tokens, revoke
+    from tests.api.conftest import NOW, make_api
+
+    for api in make_api(f"sqlite:///{tmp_path / 't.db'}", cache_ttl=0.5):
+        assert api.call("operator", "GET", "/v1/policy").status_code == 200
+        token = next(t for t in list_tokens(api.store) if t.role == "operator")
+        revoke(api.store, token.token_id, NOW)
+        assert api.call("operator", "GET", "/v1/policy").status_code == 200  # remembered
+        import time
+
+        time.sleep(0.6)
+        assert api.call("operator", "GET", "/v1/policy").status_code == 401

@@ -18,7 +18,10 @@ from fastapi import FastAPI
 
 from contraband.api import problems
 from contraband.api.metrics import Metrics
+from contraband.api.tokens import verify
 from contraband.ledger import Ledger
+from contraband.ledger.certificates import CachedCertificates
+from contraband.ledger.model import ApiToken
 from contraband.ledger.store import CaseQuery, LedgerStore
 from contraband.policy import load_pack
 from contraband.screening import Screener, build_index
@@ -44,6 +47,7 @@ class Service:
         *,
         rate_per_second: float = 200.0,
         clock: Clock = utc_now,
+        cache_ttl: float = 5.0,
     ) -> None:
         from contraband.ledger.sql.store import SqlStore
 
@@ -51,10 +55,13 @@ class Service:
         self.pack = load_pack(config.policy_dir)
         self.ledger = Ledger(store or SqlStore(config.database_url), self.pack)
         self.index = build_index(self.pack)  # once per process, from the index cache
+        self.certificates = CachedCertificates(self.ledger.store, ttl=cache_ttl)
         self._local = threading.local()
         self.metrics = Metrics(self.queue_depth)
         self.limits = RateLimits(rate_per_second)
         self.clock = clock
+        self.cache_ttl = cache_ttl
+        self._tokens: dict[str, tuple[ApiToken, float]] = {}
 
     @property
     def screener(self) -> Screener:
@@ -62,9 +69,26 @@ class Service:
         (Hyperscan's) serves one scan at a time. All share the one compiled index."""
         screener: Screener | None = getattr(self._local, "screener", None)
         if screener is None:
-            screener = Screener(self.pack, self.index, certificates=self.ledger)
+            screener = Screener(self.pack, self.index, certificates=self.certificates)
             self._local.screener = screener
         return screener
+
+    def cached_token(self, secret: str) -> ApiToken | None:
+        """A token verified in the last `cache_ttl` seconds (a revocation made elsewhere
+        reaches this process within that time)."""
+        found = self._tokens.get(secret)
+        if found is not None and time.monotonic() < found[1]:
+            return found[0]
+        return None
+
+    def token(self, secret: str) -> ApiToken | None:
+        """The live token with this secret, from the database; remembered for `cache_ttl`."""
+        token = verify(self.ledger.store, secret)
+        if token is not None and self.cache_ttl > 0:
+            if len(self._tokens) > 10_000:
+                self._tokens.clear()
+            self._tokens[secret] = (token, time.monotonic() + self.cache_ttl)
+        return token
 
     def queue_depth(self) -> int:
         with self.ledger.store.session() as session:
@@ -102,11 +126,18 @@ def create_app(
     *,
     rate_per_second: float = 200.0,
     clock: Clock = utc_now,
+    cache_ttl: float = 5.0,
 ) -> FastAPI:
     """The application, over the settings' pack and database (or the `store` given)."""
     from contraband.api.routes import router, unauthenticated
 
-    service = Service(config or settings(), store, rate_per_second=rate_per_second, clock=clock)
+    service = Service(
+        config or settings(),
+        store,
+        rate_per_second=rate_per_second,
+        clock=clock,
+        cache_ttl=cache_ttl,
+    )
     app = FastAPI(
         title="contraband",
         version="1",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -16,10 +17,11 @@ import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from contraband.api.app import Service
 from contraband.api.problems import Problem
-from contraband.api.tokens import Role, verify
+from contraband.api.tokens import Role
 from contraband.ledger.model import ApiToken, AuditEvent, IdempotentAnswer
 from contraband.ledger.store import CaseQuery
 from contraband.verdict import Verdict, to_json
@@ -31,11 +33,6 @@ router = APIRouter()
 unauthenticated = APIRouter()
 
 
-def service(request: Request) -> Service:
-    found: Service = request.app.state.service
-    return found
-
-
 def _json(value: Any, status: int = 200) -> Response:
     return Response(msgspec.json.encode(value), status, media_type=JSON)
 
@@ -43,13 +40,26 @@ def _json(value: Any, status: int = 200) -> Response:
 # --- authentication and roles ----------------------------------------------------------------
 
 
-def principal(request: Request, svc: Annotated[Service, Depends(service)]) -> ApiToken:
-    """The caller's live token (401 otherwise), within its rate limit (429 otherwise)."""
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling (a live token of an allowed role) and the service they call."""
+
+    token: ApiToken
+    svc: Service
+
+
+async def principal(request: Request, svc: Service) -> ApiToken:
+    """The caller's live token (401 otherwise), within its rate limit (429 otherwise).
+
+    Async, and from the process's token cache when it can: the common path costs no thread
+    hop and no database round trip (see `Service.token`)."""
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     challenge = {"WWW-Authenticate": "Bearer"}
     if scheme.lower() != "bearer" or not secret.strip():
         raise Problem(401, "send `Authorization: Bearer <token>`", challenge)
-    token = verify(svc.ledger.store, secret.strip())
+    token = svc.cached_token(secret.strip())
+    if token is None:
+        token = await run_in_threadpool(svc.token, secret.strip())
     if token is None:
         raise Problem(401, "the token is unknown, malformed or revoked", challenge)
     wait = svc.limits.take(token.token_id)
@@ -58,35 +68,37 @@ def principal(request: Request, svc: Annotated[Service, Depends(service)]) -> Ap
     return token
 
 
-def allow(*roles: Role) -> Callable[..., ApiToken]:
-    """A dependency: the caller, if its role is one of `roles`; else 403 (and audited)."""
+def allow(*roles: Role) -> Callable[..., Awaitable[Caller]]:
+    """The one dependency of a route: the caller, if its role is one of `roles`; else 403
+    (and audited). One dependency with one parameter: FastAPI resolves it cheaply."""
     names = {r.value for r in roles}
 
-    def check(
-        request: Request,
-        token: Annotated[ApiToken, Depends(principal)],
-        svc: Annotated[Service, Depends(service)],
-    ) -> ApiToken:
+    async def check(request: Request) -> Caller:
+        svc: Service = request.app.state.service
+        token = await principal(request, svc)
         if token.role not in names:
-            at = svc.clock()
-            with svc.ledger.store.session() as session:
-                session.add_audit(
-                    [
-                        AuditEvent(
-                            f"denied:{token.token_id}:{request.method}:{request.url.path}"
-                            f":{at.isoformat()}",
-                            at,
-                            f"token:{token.token_id}",
-                            "access_denied",
-                            request.url.path[:1000],
-                            {"role": token.role, "method": request.method},
-                        )
-                    ]
-                )
+            await run_in_threadpool(_audit_denial, svc, token, request.method, request.url.path)
             raise Problem(403, f"a {token.role} token may not do this")
-        return token
+        return Caller(token, svc)
 
     return check
+
+
+def _audit_denial(svc: Service, token: ApiToken, method: str, path: str) -> None:
+    at = svc.clock()
+    with svc.ledger.store.session() as session:
+        session.add_audit(
+            [
+                AuditEvent(
+                    f"denied:{token.token_id}:{method}:{path}:{at.isoformat()}"[:200],
+                    at,
+                    f"token:{token.token_id}",
+                    "access_denied",
+                    path[:1000],
+                    {"role": token.role, "method": method},
+                )
+            ]
+        )
 
 
 def own_seller(token: ApiToken, seller_id: str) -> None:
@@ -105,8 +117,9 @@ def healthz() -> dict[str, str]:
 
 
 @unauthenticated.get("/readyz", tags=["health"])
-def readyz(svc: Annotated[Service, Depends(service)]) -> Response:
+def readyz(request: Request) -> Response:
     """The pack is loaded and the database answers."""
+    svc: Service = request.app.state.service
     try:
         depth = svc.queue_depth()
     except Exception as error:
@@ -115,8 +128,9 @@ def readyz(svc: Annotated[Service, Depends(service)]) -> Response:
 
 
 @unauthenticated.get("/metrics", tags=["health"])
-def metrics(svc: Annotated[Service, Depends(service)]) -> Response:
+def metrics(request: Request) -> Response:
     """Prometheus text: requests, latency, verdicts by action, review queue depth."""
+    svc: Service = request.app.state.service
     return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
@@ -164,13 +178,14 @@ def _verdicts_json(verdicts: list[Verdict], extra: bytes = b"") -> bytes:
 
 
 @router.post("/screen", tags=["screening"])
-def screen(
+async def screen(
     body: ScreenRequest,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.PLATFORM, Role.SELLER))],
+    caller: Annotated[Caller, Depends(allow(Role.PLATFORM, Role.SELLER))],
 ) -> Response:
     """Screen listings; nothing is recorded. A seller checks its own drafts before publishing.
-    The verdicts are exactly what `contraband scan` writes."""
+    The verdicts are exactly what `contraband scan` writes. (Async: screening is CPU work of
+    about a tenth of a millisecond a listing, cheaper in the loop than a thread hop.)"""
+    svc, token = caller.svc, caller.token
     return Response(_verdicts_json(_screen(svc, body, token)), media_type=JSON)
 
 
@@ -181,13 +196,13 @@ class RecordRequest(ScreenRequest):
 @router.post("/screen-and-record", tags=["screening"])
 def screen_and_record(
     body: RecordRequest,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.PLATFORM))],
+    caller: Annotated[Caller, Depends(allow(Role.PLATFORM))],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Screen listings and record the verdicts in the ledger (points, sanctions, review
     cases). Needs an `Idempotency-Key`: a retry with the same key records nothing twice and
     returns the first answer."""
+    svc, token = caller.svc, caller.token
     if not idempotency_key:
         raise Problem(400, "send an Idempotency-Key header (1-200 characters)")
     request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
@@ -235,11 +250,11 @@ def _moment(at: dt.datetime | None, svc: Service) -> dt.datetime:
 @router.get("/sellers/{seller_id}", tags=["sellers"])
 def seller(
     seller_id: str,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.PLATFORM, Role.SELLER, Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.PLATFORM, Role.SELLER, Role.REVIEWER))],
     at: dt.datetime | None = None,
 ) -> Response:
     """Points, entries with expiry and evidence, sanctions, appeals and notices, as of `at`."""
+    svc, token = caller.svc, caller.token
     own_seller(token, seller_id)
     return _json(svc.ledger.seller(seller_id, _moment(at, svc)))
 
@@ -253,10 +268,10 @@ class AppealRequest(BaseModel):
 @router.post("/appeals", tags=["appeals"], status_code=201)
 def file_appeal(
     body: AppealRequest,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.SELLER, Role.PLATFORM))],
+    caller: Annotated[Caller, Depends(allow(Role.SELLER, Role.PLATFORM))],
 ) -> Response:
     """A seller appeals one of its infringements, within the pack's window."""
+    svc, token = caller.svc, caller.token
     owner = svc.ledger.infringement_owner(body.infringement_id)
     if owner is None or (token.role == Role.SELLER and owner != token.seller_id):
         raise Problem(404, f"no infringement {body.infringement_id!r}")
@@ -270,13 +285,13 @@ def file_appeal(
 
 @router.get("/appeals", tags=["appeals"])
 def appeals(
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
     status: Literal["pending", "upheld", "overturned"] = "pending",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     """Appeals by status, oldest first."""
+    svc = caller.svc
     return _json(svc.ledger.appeals(status, limit, offset))
 
 
@@ -290,10 +305,10 @@ class AppealDecision(BaseModel):
 def decide_appeal(
     appeal_id: str,
     body: AppealDecision,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
 ) -> Response:
     """Uphold, or overturn (the points and every sanction they caused are reversed)."""
+    svc, token = caller.svc, caller.token
     from contraband.ledger.views import appeal_view
 
     appeal = svc.ledger.decide_appeal(
@@ -315,10 +330,10 @@ class CertificateRequest(BaseModel):
 @router.post("/certificates", tags=["certificates"], status_code=201)
 def add_certificate(
     body: CertificateRequest,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
 ) -> Response:
     """A reviewer puts a verified certificate on file."""
+    svc, token = caller.svc, caller.token
     certificate_id = svc.ledger.add_certificate(
         body.seller_id,
         body.item_id,
@@ -335,8 +350,7 @@ def add_certificate(
 
 @router.get("/review/cases", tags=["review"])
 def cases(
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
     status: Literal["open", "confirmed", "dismissed"] = "open",
     seller_id: Annotated[str | None, Query(max_length=200)] = None,
     item_id: Annotated[str | None, Query(max_length=80)] = None,
@@ -345,6 +359,7 @@ def cases(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """The review queue, oldest first, filtered, one page with the total."""
+    svc = caller.svc
     query = CaseQuery(status, seller_id, item_id, kind, None, limit, offset)
     return _json(svc.ledger.cases(query))
 
@@ -352,9 +367,9 @@ def cases(
 @router.get("/review/cases/{case_id}", tags=["review"])
 def case(
     case_id: str,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
 ) -> Response:
+    svc = caller.svc
     return _json(svc.ledger.case(case_id))
 
 
@@ -368,11 +383,11 @@ class CaseDecision(BaseModel):
 def decide_case(
     case_id: str,
     body: CaseDecision,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
 ) -> Response:
     """Confirm (the rule's points are recorded) or dismiss (a suppression is made). Two
     reviewers at once: one wins, the other gets 409."""
+    svc, token = caller.svc, caller.token
     decided = svc.ledger.decide_case(
         case_id, body.decision == "confirm", body.reason, f"token:{token.token_id}", svc.clock()
     )
@@ -381,19 +396,19 @@ def decide_case(
 
 @router.get("/review/suppressions", tags=["review"])
 def suppressions(
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
     include_revoked: bool = False,
 ) -> Response:
+    svc = caller.svc
     return _json(svc.ledger.suppressions(active_only=not include_revoked))
 
 
 @router.delete("/review/suppressions/{suppression_id}", tags=["review"], status_code=204)
 def revoke_suppression(
     suppression_id: str,
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
 ) -> Response:
+    svc, token = caller.svc, caller.token
     svc.ledger.revoke_suppression(suppression_id, f"token:{token.token_id}", svc.clock())
     return Response(status_code=204)
 
@@ -403,11 +418,11 @@ def revoke_suppression(
 
 @router.get("/policy", tags=["policy"])
 def policy(
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.OPERATOR))],
+    caller: Annotated[Caller, Depends(allow(Role.OPERATOR))],
     as_of: dt.date | None = None,
 ) -> Response:
     """The active pack and each measure's state on `as_of` (default today)."""
+    svc = caller.svc
     day = as_of or svc.clock().date()
     pack = svc.pack
     return _json(
@@ -437,10 +452,10 @@ def policy(
 
 @router.get("/audit", tags=["audit"])
 def audit(
-    svc: Annotated[Service, Depends(service)],
-    token: Annotated[ApiToken, Depends(allow(Role.AUDITOR))],
+    caller: Annotated[Caller, Depends(allow(Role.AUDITOR))],
 ) -> Response:
     """Every change the ledger made, oldest first, as JSON lines."""
+    svc = caller.svc
     lines = [
         orjson.dumps(
             {

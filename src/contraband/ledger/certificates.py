@@ -4,6 +4,8 @@ a restricted one in the countries they cover. The ledger store is a `Certificate
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 from contraband.errors import NotFoundError
 from contraband.ledger.model import AuditEvent, CertificateRecord, stable_id
@@ -63,3 +65,36 @@ def covers(
             and (not c.countries or country is None or country in c.countries)
             for c in session.certificates(seller_id, item_id)
         )
+
+
+class CachedCertificates:
+    """A CertificateBook over a store for a long-lived process (the service): every
+    certificate on file, read in one query and kept for `ttl` seconds, so screening asks the
+    database at most once per `ttl` instead of once per controlled or restricted hit. A
+    certificate put on file reaches this process's screening within `ttl`."""
+
+    def __init__(self, store: LedgerStore, ttl: float = 5.0) -> None:
+        self.store = store
+        self.ttl = ttl
+        self._loaded_at = -float("inf")
+        self._book: dict[tuple[str, str], list[CertificateRecord]] = {}
+        self._lock = threading.Lock()
+
+    def covers(self, seller_id: str, item_id: str, country: str | None, day: dt.date) -> bool:
+        return any(
+            day <= c.valid_until.date()
+            and (not c.countries or country is None or country in c.countries)
+            for c in self._current().get((seller_id, item_id), ())
+        )
+
+    def _current(self) -> dict[tuple[str, str], list[CertificateRecord]]:
+        with self._lock:
+            if time.monotonic() - self._loaded_at > self.ttl:
+                book: dict[tuple[str, str], list[CertificateRecord]] = {}
+                with self.store.session() as session:
+                    for certificate in session.certificates():
+                        book.setdefault((certificate.seller_id, certificate.item_id), []).append(
+                            certificate
+                        )
+                self._book, self._loaded_at = book, time.monotonic()
+            return self._book

@@ -134,11 +134,14 @@ class MemorySession:
     def add_certificate(self, certificate: CertificateRecord) -> None:
         self.t.certificates.setdefault(certificate.certificate_id, certificate)
 
-    def certificates(self, seller_id: str, item_id: str) -> list[CertificateRecord]:
+    def certificates(
+        self, seller_id: str | None = None, item_id: str | None = None
+    ) -> list[CertificateRecord]:
+        every = seller_id is None and item_id is None
         return [
             c
             for c in self.t.certificates.values()
-            if c.seller_id == seller_id and c.item_id == item_id
+            if every or (c.seller_id == seller_id and c.item_id == item_id)
         ]
 
     def add_audit(self, events: list[AuditEvent]) -> None:

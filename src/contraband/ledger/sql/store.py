@@ -493,12 +493,15 @@ class SqlSession:
         )
         self._insert_ignore(t.certificates, [row], ["certificate_id"])
 
-    def certificates(self, seller_id: str, item_id: str) -> list[CertificateRecord]:
-        rows = self.c.execute(
-            select(t.certificates).where(
+    def certificates(
+        self, seller_id: str | None = None, item_id: str | None = None
+    ) -> list[CertificateRecord]:
+        """Certificates on file, for one seller and item (or all, when both are None)."""
+        query = select(t.certificates)
+        if seller_id is not None or item_id is not None:
+            query = query.where(
                 t.certificates.c.seller_id == seller_id, t.certificates.c.item_id == item_id
             )
-        ).mappings()
         return [
             CertificateRecord(
                 **{
@@ -508,7 +511,7 @@ class SqlSession:
                     "added_at": _aware(r["added_at"]),
                 }
             )
-            for r in rows
+            for r in self.c.execute(query).mappings()
         ]
 
     # --- audit and outbox ----------------------------------------------------------------------
