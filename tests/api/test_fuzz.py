@@ -22,6 +22,8 @@ ROUTES = [
     ("GET", "/v1/appeals"),
     ("POST", "/v1/appeals/{id}/decision"),
     ("POST", "/v1/certificates"),
+    ("GET", "/v1/certificates"),
+    ("POST", "/v1/certificates/{id}/decision"),
     ("GET", "/v1/review/cases"),
     ("GET", "/v1/review/cases/{id}"),
     ("POST", "/v1/review/cases/{id}/decision"),

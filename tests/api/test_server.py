@@ -154,9 +154,16 @@ def test_twenty_clients_recording_the_same_verdicts_leave_one_enforce_standing(
             assert standing(served_url) == standing(enforced_url)
 
 
-def test_a_worker_killed_mid_batch_then_a_retry_loses_and_doubles_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_worker_killed_mid_batch_then_a_retry_loses_and_doubles_nothing(
+    tmp_path: Path, backend: str
+) -> None:
     listings = _listings(3000)
-    url = f"sqlite:///{tmp_path / 'served.db'}"
+    for url in fresh_database_url(backend, tmp_path / "served"):
+        _killed_then_retried(tmp_path, url, listings)
+
+
+def _killed_then_retried(tmp_path: Path, url: str, listings: list[dict[str, object]]) -> None:
     for server in start(url, tmp_path / "server.log"):
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(_record, server, listings[:1000], "big")
@@ -178,9 +185,10 @@ def test_a_worker_killed_mid_batch_then_a_retry_loses_and_doubles_nothing(tmp_pa
         assert retried.status_code == 200
         again = _record(server, listings[:1000], "big")
         assert again.content == retried.content
-    clean = f"sqlite:///{tmp_path / 'clean.db'}"
-    _enforced(tmp_path, listings[:1000], clean)
-    assert _ledger_rows(url) == _ledger_rows(clean)
+    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
+    for clean in fresh_database_url(backend, tmp_path / "clean"):
+        _enforced(tmp_path, listings[:1000], clean)
+        assert _ledger_rows(url) == _ledger_rows(clean)
 
 
 def test_start_up_and_shutdown(tmp_path: Path) -> None:

@@ -319,30 +319,78 @@ def decide_appeal(
 
 class CertificateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seller_id: Annotated[str, Field(min_length=1, max_length=200)]
+    seller_id: Annotated[str | None, Field(min_length=1, max_length=200)] = None
     item_id: Annotated[str, Field(min_length=1, max_length=80)]
     countries: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(
         default=[], max_length=300
     )
     valid_until: dt.date
+    document: Annotated[str | None, Field(max_length=2000)] = None  # where the file is
 
 
 @router.post("/certificates", tags=["certificates"], status_code=201)
 def add_certificate(
     body: CertificateRequest,
-    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER, Role.SELLER))],
 ) -> Response:
-    """A reviewer puts a verified certificate on file."""
+    """A seller uploads a certificate for its own items (pending until a reviewer verifies
+    it; the document is a reference, e.g. a URL to the platform's file store); a reviewer
+    puts a verified certificate on file."""
     svc, token = caller.svc, caller.token
+    seller_id = body.seller_id
+    if token.role == Role.SELLER:
+        if seller_id not in (None, token.seller_id):
+            raise Problem(422, "seller_id: not your seller id")
+        seller_id = token.seller_id
+    if seller_id is None:
+        raise Problem(422, "seller_id: required")
     certificate_id = svc.ledger.add_certificate(
-        body.seller_id,
+        seller_id,
         body.item_id,
         tuple(body.countries),
         body.valid_until,
         svc.clock(),
         actor=f"token:{token.token_id}",
+        pending=token.role == Role.SELLER,
+        document=body.document,
     )
-    return _json({"certificate_id": certificate_id}, 201)
+    status = "pending" if token.role == Role.SELLER else "verified"
+    return _json({"certificate_id": certificate_id, "status": status}, 201)
+
+
+@router.get("/certificates", tags=["certificates"])
+def certificates(
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER, Role.SELLER, Role.PLATFORM))],
+    seller_id: Annotated[str | None, Query(max_length=200)] = None,
+    status: Literal["pending", "verified", "rejected"] | None = None,
+) -> Response:
+    """Certificates with their status; a seller sees its own."""
+    svc, token = caller.svc, caller.token
+    if token.role == Role.SELLER:
+        if seller_id not in (None, token.seller_id):
+            raise Problem(404, f"no seller {seller_id!r}")
+        seller_id = token.seller_id
+    found = svc.ledger.certificate_list(seller_id)
+    return _json([c for c in found if status is None or c.status == status])
+
+
+class CertificateDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["verify", "reject"]
+
+
+@router.post("/certificates/{certificate_id}/decision", tags=["certificates"])
+def decide_certificate(
+    certificate_id: str,
+    body: CertificateDecision,
+    caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
+) -> Response:
+    """A reviewer verifies (it counts from now on) or rejects a seller's upload."""
+    svc, token = caller.svc, caller.token
+    decided = svc.ledger.decide_certificate(
+        certificate_id, body.decision == "verify", f"token:{token.token_id}", svc.clock()
+    )
+    return _json(decided)
 
 
 # --- review ----------------------------------------------------------------------------------

@@ -141,8 +141,23 @@ class MemorySession:
         return [
             c
             for c in self.t.certificates.values()
-            if every or (c.seller_id == seller_id and c.item_id == item_id)
+            if c.status == "verified"
+            and (every or (c.seller_id == seller_id and c.item_id == item_id))
         ]
+
+    def certificate(self, certificate_id: str) -> CertificateRecord | None:
+        return self.t.certificates.get(certificate_id)
+
+    def set_certificate_status(self, certificate_id: str, status: str, by: str) -> bool:
+        current = self.t.certificates.get(certificate_id)
+        if current is None or current.status != "pending":
+            return False
+        self.t.certificates[certificate_id] = replace(current, status=status, decided_by=by)
+        return True
+
+    def seller_certificates(self, seller_id: str | None) -> list[CertificateRecord]:
+        rows = [c for c in self.t.certificates.values() if seller_id in (None, c.seller_id)]
+        return sorted(rows, key=lambda c: (c.added_at, c.certificate_id))
 
     def add_audit(self, events: list[AuditEvent]) -> None:
         for event in events:

@@ -82,6 +82,9 @@ class CertificateRecord:
     countries: tuple[str, ...]
     valid_until: dt.datetime
     added_at: dt.datetime
+    status: str = "verified"  # pending (a seller's upload) | verified | rejected
+    document: str | None = None  # where the seller's document is (a reference, not the file)
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

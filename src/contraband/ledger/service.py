@@ -68,10 +68,34 @@ class Ledger:
         valid_until: dt.date,
         at: dt.datetime,
         actor: str = "operator",
+        *,
+        pending: bool = False,
+        document: str | None = None,
     ) -> str:
+        """Put a verified certificate on file (or, `pending`, a seller's upload to verify)."""
         return certificates.add_certificate(
-            self.store, self.pack, seller_id, item_id, countries, valid_until, at, actor
+            self.store,
+            self.pack,
+            seller_id,
+            item_id,
+            countries,
+            valid_until,
+            at,
+            actor,
+            pending=pending,
+            document=document,
         )
+
+    def decide_certificate(
+        self, certificate_id: str, verify: bool, reviewer: str, at: dt.datetime
+    ) -> views.CertificateView:
+        decided = certificates.decide_certificate(self.store, certificate_id, verify, reviewer, at)
+        return views.certificate_view(decided)
+
+    def certificate_list(self, seller_id: str | None) -> list[views.CertificateView]:
+        """Every certificate (of one seller, or all), whatever its status."""
+        with self.store.session() as session:
+            return [views.certificate_view(c) for c in session.seller_certificates(seller_id)]
 
     def covers(self, seller_id: str, item_id: str, country: str | None, day: dt.date) -> bool:
         """CertificateBook: is a certificate on file for this seller, item and country?"""

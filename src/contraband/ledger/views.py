@@ -14,6 +14,7 @@ import msgspec
 
 from contraband.ledger.model import (
     Appeal,
+    CertificateRecord,
     Infringement,
     Notification,
     PointEntry,
@@ -290,4 +291,22 @@ def case_view(case: ReviewCase, points_if_confirmed: float) -> CaseView:
 def suppression_view(suppression: Suppression) -> SuppressionView:
     return SuppressionView(
         **{f: getattr(suppression, f) for f in SuppressionView.__struct_fields__}
+    )
+
+
+class CertificateView(msgspec.Struct, frozen=True, kw_only=True):
+    certificate_id: str
+    seller_id: str
+    item_id: str
+    countries: tuple[str, ...]  # empty: every country
+    valid_until: dt.datetime
+    added_at: dt.datetime
+    status: str  # pending | verified | rejected
+    document: str | None
+    decided_by: str | None
+
+
+def certificate_view(certificate: CertificateRecord) -> CertificateView:
+    return CertificateView(
+        **{f: getattr(certificate, f) for f in CertificateView.__struct_fields__}
     )

@@ -493,15 +493,43 @@ class SqlSession:
         )
         self._insert_ignore(t.certificates, [row], ["certificate_id"])
 
+    def certificate(self, certificate_id: str) -> CertificateRecord | None:
+        found = [c for c in self._certificates(t.certificates.c.certificate_id == certificate_id)]
+        return found[0] if found else None
+
+    def set_certificate_status(self, certificate_id: str, status: str, by: str) -> bool:
+        """Decide a pending certificate; False if it is not pending."""
+        c = t.certificates.c
+        result = self.c.execute(
+            update(t.certificates)
+            .where(and_(c.certificate_id == certificate_id, c.status == "pending"))
+            .values(status=status, decided_by=by)
+        )
+        return bool(result.rowcount)
+
+    def seller_certificates(self, seller_id: str | None) -> list[CertificateRecord]:
+        condition = t.certificates.c.seller_id == seller_id if seller_id is not None else None
+        return self._certificates(condition)
+
     def certificates(
         self, seller_id: str | None = None, item_id: str | None = None
     ) -> list[CertificateRecord]:
-        """Certificates on file, for one seller and item (or all, when both are None)."""
-        query = select(t.certificates)
+        """Verified certificates on file, for one seller and item (or all, when both are None)."""
+        condition = t.certificates.c.status == "verified"
         if seller_id is not None or item_id is not None:
-            query = query.where(
-                t.certificates.c.seller_id == seller_id, t.certificates.c.item_id == item_id
+            condition = and_(
+                condition,
+                t.certificates.c.seller_id == seller_id,
+                t.certificates.c.item_id == item_id,
             )
+        return self._certificates(condition)
+
+    def _certificates(self, condition: Any) -> list[CertificateRecord]:
+        query = select(t.certificates).order_by(
+            t.certificates.c.added_at, t.certificates.c.certificate_id
+        )
+        if condition is not None:
+            query = query.where(condition)
         return [
             CertificateRecord(
                 **{

@@ -105,6 +105,9 @@ certificates = Table(
     Column("countries", String(1000), nullable=False),  # comma-separated; empty = all
     Column("valid_until", DateTime, nullable=False),
     Column("added_at", DateTime, nullable=False),
+    Column("status", String(20), nullable=False, server_default="verified"),
+    Column("document", Text),
+    Column("decided_by", String(200)),
 )
 Index("ix_certificates_seller_item", certificates.c.seller_id, certificates.c.item_id)
 
