@@ -24,6 +24,7 @@ from contraband.api.problems import Problem
 from contraband.api.tokens import Role
 from contraband.ledger.model import ApiToken, AuditEvent, IdempotentAnswer
 from contraband.ledger.store import CaseQuery
+from contraband.ledger.views import appeal_view
 from contraband.verdict import Verdict, to_json
 
 JSON = "application/json"
@@ -278,8 +279,6 @@ def file_appeal(
     appeal = svc.ledger.file_appeal(
         body.infringement_id, body.reason, svc.clock(), actor=f"token:{token.token_id}"
     )
-    from contraband.ledger.views import appeal_view
-
     return _json(appeal_view(appeal), 201)
 
 
@@ -309,8 +308,6 @@ def decide_appeal(
 ) -> Response:
     """Uphold, or overturn (the points and every sanction they caused are reversed)."""
     svc, token = caller.svc, caller.token
-    from contraband.ledger.views import appeal_view
-
     appeal = svc.ledger.decide_appeal(
         appeal_id, body.decision == "overturn", body.reason, f"token:{token.token_id}", svc.clock()
     )

@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from contraband.verdict import Finding, charge_rule, to_builtins
+
 
 def stable_id(*parts: str, size: int = 16) -> str:
     """A short id derived from its parts: the same facts always get the same id."""
@@ -29,6 +31,33 @@ class Infringement:
     policy_version: str
     evidence: dict[str, Any]
     status: str = "standing"  # standing | overturned
+
+    @classmethod
+    def of(
+        cls,
+        finding: Finding,
+        listing_id: str,
+        seller_id: str,
+        content_hash: str,
+        policy_version: str,
+        at: dt.datetime,
+    ) -> Infringement:
+        """The infringement a finding with points is: one per listing content and rule."""
+        rule = charge_rule(finding)
+        return cls(
+            infringement_id=stable_id(listing_id, content_hash, rule, size=10),
+            seller_id=seller_id,
+            listing_id=listing_id,
+            content_hash=content_hash,
+            rule=rule,
+            kind=finding.kind.value,
+            item_id=finding.item_id,
+            measure_id=finding.measure_id,
+            points=finding.points,
+            at=at,
+            policy_version=policy_version,
+            evidence=to_builtins(finding),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from contraband.errors import InputError, TransientError
-from contraband.ledger.model import Infringement, ListingState, stable_id
+from contraband.ledger.model import Infringement, ListingState
 from contraband.ledger.review import open_cases
 from contraband.ledger.settlement import settle
 from contraband.ledger.store import LedgerStore
 from contraband.policy import PolicyPack
-from contraband.verdict import Action, Verdict, charge_rule, to_builtins
+from contraband.verdict import Action, Verdict
 
 BATCH = 5000
 RETRIES = 5  # a batch the database gave up on (deadlock, lock timeout) is tried again
@@ -152,23 +152,15 @@ def _write_batch(
 def infringements_of(verdict: Verdict, at: dt.datetime) -> Iterator[Infringement]:
     """One infringement per listing content and rule broken (a finding with points)."""
     for finding in verdict.findings:
-        if finding.points <= 0:
-            continue
-        rule = charge_rule(finding)
-        yield Infringement(
-            infringement_id=stable_id(verdict.listing_id, verdict.content_hash, rule, size=10),
-            seller_id=verdict.seller_id,
-            listing_id=verdict.listing_id,
-            content_hash=verdict.content_hash,
-            rule=rule,
-            kind=finding.kind.value,
-            item_id=finding.item_id,
-            measure_id=finding.measure_id,
-            points=finding.points,
-            at=at,
-            policy_version=verdict.policy_version,
-            evidence=to_builtins(finding),
-        )
+        if finding.points > 0:
+            yield Infringement.of(
+                finding,
+                verdict.listing_id,
+                verdict.seller_id,
+                verdict.content_hash,
+                verdict.policy_version,
+                at,
+            )
 
 
 def _latest_states(verdicts: list[Verdict], at: dt.datetime) -> list[ListingState]:

@@ -22,7 +22,7 @@ from contraband.ledger.model import AuditEvent, Infringement, ReviewCase, Suppre
 from contraband.ledger.settlement import settle
 from contraband.ledger.store import LedgerSession, LedgerStore
 from contraband.policy import PolicyPack
-from contraband.verdict import Action, Finding, FindingKind, Verdict, charge_rule, to_builtins
+from contraband.verdict import Action, Finding, FindingKind, Verdict, to_builtins
 
 
 def item_key(finding: Finding) -> str:
@@ -165,20 +165,8 @@ def _confirmed(
     if points <= 0:
         return None
     charged = msgspec.structs.replace(finding, points=points, action=Action.REMOVE)
-    rule = charge_rule(charged)
-    return Infringement(
-        infringement_id=stable_id(case.listing_id, case.content_hash, rule, size=10),
-        seller_id=case.seller_id,
-        listing_id=case.listing_id,
-        content_hash=case.content_hash,
-        rule=rule,
-        kind=charged.kind.value,
-        item_id=charged.item_id,
-        measure_id=charged.measure_id,
-        points=points,
-        at=at,
-        policy_version=case.policy_version,
-        evidence=to_builtins(charged),
+    return Infringement.of(
+        charged, case.listing_id, case.seller_id, case.content_hash, case.policy_version, at
     )
 
 
