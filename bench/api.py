@@ -239,6 +239,27 @@ def closed_loop(
     return len(latencies) / (time.monotonic() - began), server.cpu_seconds() - cpu, latencies
 
 
+def server_histogram(server: Server) -> dict[float, float]:
+    """The server's own latency histogram of /v1/screen (cumulative counts per bucket)."""
+    text = httpx.get(f"{server.base}/metrics", timeout=10).text
+    buckets: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith("contraband_request_seconds_bucket") and 'route="/v1/screen"' in line:
+            bound = line.split('le="')[1].split('"')[0]
+            buckets[float("inf") if bound == "+Inf" else float(bound)] = float(line.split()[-1])
+    return buckets
+
+
+def server_percentile(before: dict[float, float], after: dict[float, float], q: float) -> float:
+    """The bucket bound under which a share `q` of the requests between two scrapes fell."""
+    counts = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
+    total = counts[float("inf")]
+    for bound, count in counts.items():
+        if count >= q * total:
+            return bound
+    return float("inf")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -269,8 +290,17 @@ def main() -> None:
             raw_closed_loop(server, 4, 2, singles)  # warm up
             rate, cpu = raw_closed_loop(server, 4, args.seconds, singles)
             cpu_per_request = cpu / (rate * args.seconds)
+            histogram = server_histogram(server)
             at_50 = raw_open_loop(server, 0.5 * rate, args.seconds, singles)
+            after_50 = server_histogram(server)
             at_90 = raw_open_loop(server, 0.9 * rate, args.seconds, singles)
+            after_90 = server_histogram(server)
+            in_server = {
+                "server_p99_ms_at_50pct_at_most": 1000
+                * server_percentile(histogram, after_50, 0.99),
+                "server_p99_ms_at_90pct_at_most": 1000
+                * server_percentile(after_50, after_90, 0.99),
+            }
             batch_rate, batch_cpu, _ = closed_loop(server, 2, args.seconds, batch)
             batch_cpu_per_listing = batch_cpu / (batch_rate * args.seconds * 100)
         finally:
@@ -284,6 +314,7 @@ def main() -> None:
             "p99_ms_at_50pct": round(percentile(at_50, 0.99) * 1000, 2),
             "p50_ms_at_90pct": round(percentile(at_90, 0.5) * 1000, 2),
             "p99_ms_at_90pct": round(percentile(at_90, 0.99) * 1000, 2),
+            **in_server,
             "batch100_listings_per_s": round(batch_rate * 100, 1),
             "batch100_over_core_rate": round(batch_rate * 100 * core, 3),
             "batch100_server_cpu_us_per_listing": round(batch_cpu_per_listing * 1e6, 1),
