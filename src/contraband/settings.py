@@ -1,7 +1,8 @@
 """contraband's settings, in one place: every command and service reads the same object.
 
 Each setting comes from a command-line option where one is given, else from the environment
-(`CONTRABAND_DATABASE_URL`, `CONTRABAND_POLICY_DIR`, `CONTRABAND_CACHE_DIR`), else from the
+(`CONTRABAND_DATABASE_URL`, `CONTRABAND_POLICY_DIR`, `CONTRABAND_CACHE_DIR`,
+`CONTRABAND_API_RATE_PER_SECOND`), else from the
 default below. The default policy pack is bundled with the package, so every command works
 from any working directory.
 """
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     policy_dir: Path = Field(default_factory=bundled_pack)
     #: Where compiled term indexes are kept; empty (None) turns the cache off.
     cache_dir: Path | None = Field(default_factory=default_cache_dir)
+
+    #: Requests a second each API token may make (bursts of twice that); over it: 429.
+    api_rate_per_second: float = Field(default=200.0, gt=0)
 
     @field_validator("cache_dir", mode="before")
     @classmethod

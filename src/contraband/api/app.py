@@ -46,7 +46,7 @@ class Service:
         config: Settings,
         store: LedgerStore | None = None,
         *,
-        rate_per_second: float = 200.0,
+        rate_per_second: float | None = None,
         clock: Clock = utc_now,
         cache_ttl: float = 5.0,
     ) -> None:
@@ -59,7 +59,7 @@ class Service:
         self.certificates = CachedCertificates(self.ledger.store, ttl=cache_ttl)
         self._local = threading.local()
         self.metrics = Metrics(self.queue_depth)
-        self.limits = RateLimits(rate_per_second)
+        self.limits = RateLimits(rate_per_second or config.api_rate_per_second)
         self.clock = clock
         self.cache_ttl = cache_ttl
         # The pack and index live as long as the process: moved out of the collector's way,
@@ -130,7 +130,7 @@ def create_app(
     config: Settings | None = None,
     store: LedgerStore | None = None,
     *,
-    rate_per_second: float = 200.0,
+    rate_per_second: float | None = None,
     clock: Clock = utc_now,
     cache_ttl: float = 5.0,
 ) -> FastAPI:
