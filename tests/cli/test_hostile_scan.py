@@ -152,6 +152,22 @@ def test_an_output_that_is_a_directory_is_refused_before_the_work(
     assert "listings in" not in result.output  # refused before screening
 
 
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("file.txt/v.jsonl", "is not a directory"), ("/dev/null", "not a regular file")],
+)
+def test_an_output_that_cannot_be_a_file_is_refused_before_the_work(
+    tmp_path: Path, target: str, message: str
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(LINES))
+    (tmp_path / "file.txt").write_text("a file, not a directory")
+    out = Path(target) if target.startswith("/") else tmp_path / target
+    result = scan_mini(source, out)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "listings in" not in result.output
+
+
 def test_missing_certificates_file_is_named(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"\n".join(LINES))

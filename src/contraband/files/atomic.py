@@ -55,6 +55,8 @@ def check_writable(target: Path, what: str) -> None:
 
     if target.is_dir():
         raise InputError(f"{what} {target}: is a directory; give a file name")
+    if target.exists() and not target.is_file():
+        raise InputError(f"{what} {target}: not a regular file (a device or a pipe?)")
     parent = target.parent
     while not parent.exists():
         parent = parent.parent
