@@ -313,7 +313,12 @@ def test_health_readiness_metrics_and_openapi(api: Api) -> None:
     assert 'contraband_verdicts_total{action="remove"} 1.0' in text
     assert "contraband_review_queue_depth 0.0" in text
     assert 'contraband_requests_total{method="POST",route="/v1/screen",status="200"}' in text
-    assert "/v1/review/cases/{case_id}/decision" in api.client.get("/openapi.json").text
+    openapi = api.client.get("/openapi.json").json()
+    assert "/v1/review/cases/{case_id}/decision" in openapi["paths"]
+    screen_200 = openapi["paths"]["/v1/screen"]["post"]["responses"]["200"]
+    assert screen_200["content"]["application/json"]["schema"]["$ref"].endswith("/Verdicts")
+    finding = openapi["components"]["schemas"]["Finding"]
+    assert {"kind", "span", "canonical", "transforms", "score"} <= set(finding["properties"])
 
 
 def test_a_verified_token_is_remembered_for_its_ttl_then_checked_again(tmp_path: Path) -> None:

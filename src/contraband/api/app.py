@@ -152,12 +152,31 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.service = service
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     problems.install(app)
     app.include_router(unauthenticated)
     app.include_router(router, prefix="/v1")
     app.add_middleware(Guard, service=service)
     app.router.on_shutdown.append(service.close)
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with the components of the contract's response structs (msgspec
+    writes their JSON Schema; the routes refer to them by name)."""
+    if app.openapi_schema is None:
+        import msgspec
+        from fastapi.openapi.utils import get_openapi
+
+        from contraband.api.routes import RESPONSE_TYPES
+
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        _, components = msgspec.json.schema_components(
+            RESPONSE_TYPES, ref_template="#/components/schemas/{name}"
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(components)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def app_from_environment() -> FastAPI:

@@ -24,7 +24,15 @@ from contraband.api.problems import Problem
 from contraband.api.tokens import Role
 from contraband.ledger.model import ApiToken, AuditEvent, IdempotentAnswer
 from contraband.ledger.store import CaseQuery
-from contraband.ledger.views import appeal_view
+from contraband.ledger.views import (
+    AppealView,
+    CasePage,
+    CaseView,
+    CertificateView,
+    SellerView,
+    SuppressionView,
+    appeal_view,
+)
 from contraband.verdict import Verdict, to_json
 
 JSON = "application/json"
@@ -33,6 +41,32 @@ Id = Annotated[str, Field(min_length=1, max_length=1000)]
 
 router = APIRouter()
 unauthenticated = APIRouter()
+
+
+class Verdicts(msgspec.Struct):
+    """The answer to a screening: one verdict per listing, in order (the contract's JSON)."""
+
+    verdicts: list[Verdict]
+
+
+#: The response types documented in the OpenAPI schema, from the contract's own structs.
+RESPONSE_TYPES: tuple[type, ...] = (
+    Verdicts,
+    SellerView,
+    AppealView,
+    CertificateView,
+    CasePage,
+    CaseView,
+    SuppressionView,
+)
+
+
+def returns(name: str, status: int = 200, many: bool = False) -> dict[int | str, Any]:
+    """OpenAPI `responses` naming one of RESPONSE_TYPES (a list of it, when `many`)."""
+    schema: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
+    if many:
+        schema = {"type": "array", "items": schema}
+    return {status: {"description": name, "content": {JSON: {"schema": schema}}}}
 
 
 def _json(value: Any, status: int = 200) -> Response:
@@ -179,7 +213,7 @@ def _verdicts_json(verdicts: list[Verdict], extra: bytes = b"") -> bytes:
     return b'{"verdicts":[' + b",".join(to_json(v) for v in verdicts) + b"]" + extra + b"}"
 
 
-@router.post("/screen", tags=["screening"])
+@router.post("/screen", tags=["screening"], responses=returns("Verdicts"))
 async def screen(
     body: ScreenRequest,
     caller: Annotated[Caller, Depends(allow(Role.PLATFORM, Role.SELLER))],
@@ -202,7 +236,7 @@ class RecordRequest(ScreenRequest):
     at: dt.datetime | None = None  # the time of recording (default: now)
 
 
-@router.post("/screen-and-record", tags=["screening"])
+@router.post("/screen-and-record", tags=["screening"], responses=returns("Verdicts"))
 def screen_and_record(
     body: RecordRequest,
     caller: Annotated[Caller, Depends(allow(Role.PLATFORM))],
@@ -256,7 +290,7 @@ def _moment(at: dt.datetime | None, svc: Service) -> dt.datetime:
     return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
-@router.get("/sellers/{seller_id}", tags=["sellers"])
+@router.get("/sellers/{seller_id}", tags=["sellers"], responses=returns("SellerView"))
 def seller(
     seller_id: str,
     caller: Annotated[Caller, Depends(allow(Role.PLATFORM, Role.SELLER, Role.REVIEWER))],
@@ -274,7 +308,7 @@ class AppealRequest(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=10_000)]
 
 
-@router.post("/appeals", tags=["appeals"], status_code=201)
+@router.post("/appeals", tags=["appeals"], status_code=201, responses=returns("AppealView", 201))
 def file_appeal(
     body: AppealRequest,
     caller: Annotated[Caller, Depends(allow(Role.SELLER, Role.PLATFORM))],
@@ -290,7 +324,7 @@ def file_appeal(
     return _json(appeal_view(appeal), 201)
 
 
-@router.get("/appeals", tags=["appeals"])
+@router.get("/appeals", tags=["appeals"], responses=returns("AppealView", many=True))
 def appeals(
     caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
     status: Literal["pending", "upheld", "overturned"] = "pending",
@@ -308,7 +342,7 @@ class AppealDecision(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=10_000)]
 
 
-@router.post("/appeals/{appeal_id}/decision", tags=["appeals"])
+@router.post("/appeals/{appeal_id}/decision", tags=["appeals"], responses=returns("AppealView"))
 def decide_appeal(
     appeal_id: str,
     body: AppealDecision,
@@ -363,7 +397,7 @@ def add_certificate(
     return _json({"certificate_id": certificate_id, "status": status}, 201)
 
 
-@router.get("/certificates", tags=["certificates"])
+@router.get("/certificates", tags=["certificates"], responses=returns("CertificateView", many=True))
 def certificates(
     caller: Annotated[Caller, Depends(allow(Role.REVIEWER, Role.SELLER, Role.PLATFORM))],
     seller_id: Annotated[str | None, Query(max_length=200)] = None,
@@ -384,7 +418,11 @@ class CertificateDecision(BaseModel):
     decision: Literal["verify", "reject"]
 
 
-@router.post("/certificates/{certificate_id}/decision", tags=["certificates"])
+@router.post(
+    "/certificates/{certificate_id}/decision",
+    tags=["certificates"],
+    responses=returns("CertificateView"),
+)
 def decide_certificate(
     certificate_id: str,
     body: CertificateDecision,
@@ -401,7 +439,7 @@ def decide_certificate(
 # --- review ----------------------------------------------------------------------------------
 
 
-@router.get("/review/cases", tags=["review"])
+@router.get("/review/cases", tags=["review"], responses=returns("CasePage"))
 def cases(
     caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
     status: Literal["open", "confirmed", "dismissed"] = "open",
@@ -417,7 +455,7 @@ def cases(
     return _json(svc.ledger.cases(query))
 
 
-@router.get("/review/cases/{case_id}", tags=["review"])
+@router.get("/review/cases/{case_id}", tags=["review"], responses=returns("CaseView"))
 def case(
     case_id: str,
     caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
@@ -432,7 +470,7 @@ class CaseDecision(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=10_000)]
 
 
-@router.post("/review/cases/{case_id}/decision", tags=["review"])
+@router.post("/review/cases/{case_id}/decision", tags=["review"], responses=returns("CaseView"))
 def decide_case(
     case_id: str,
     body: CaseDecision,
@@ -447,7 +485,9 @@ def decide_case(
     return _json(decided)
 
 
-@router.get("/review/suppressions", tags=["review"])
+@router.get(
+    "/review/suppressions", tags=["review"], responses=returns("SuppressionView", many=True)
+)
 def suppressions(
     caller: Annotated[Caller, Depends(allow(Role.REVIEWER))],
     include_revoked: bool = False,
