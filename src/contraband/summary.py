@@ -7,7 +7,6 @@ report is fed from the scan's own stream: nothing re-reads the input or the verd
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,8 +62,8 @@ class ScanSummary:
     points: float = 0.0
     circumventions: int = 0
     flagged_total: int = 0
-    # A bounded max-heap on rank (negated), so the least serious kept listing drops first.
-    _flagged: list[tuple[Any, ...]] = field(default_factory=list, repr=False)
+    # The most serious flagged listings; trimmed to `keep_flagged` whenever it doubles.
+    _flagged: list[FlaggedListing] = field(default_factory=list, repr=False)
 
     def add(self, verdict: Verdict, listing: Listing | None = None) -> None:
         self.listings += 1
@@ -90,19 +89,20 @@ class ScanSummary:
 
     def _keep(self, flagged: FlaggedListing) -> None:
         self.flagged_total += 1
-        if self.keep_flagged <= 0:
-            return
-        action, points, listing_id = flagged.rank()
-        entry = (-action, -points, _Descending(listing_id), -self.flagged_total, flagged)
-        if len(self._flagged) < self.keep_flagged:
-            heapq.heappush(self._flagged, entry)
-        elif entry[:4] > self._flagged[0][:4]:
-            heapq.heapreplace(self._flagged, entry)
+        if self.keep_flagged > 0:
+            self._flagged.append(flagged)
+            if len(self._flagged) >= 2 * self.keep_flagged:
+                self._trim()
+
+    def _trim(self) -> None:
+        self._flagged.sort(key=FlaggedListing.rank)
+        del self._flagged[self.keep_flagged :]
 
     @property
     def flagged(self) -> list[FlaggedListing]:
         """The kept flagged listings, most serious first."""
-        return sorted((entry[-1] for entry in self._flagged), key=FlaggedListing.rank)
+        self._trim()
+        return list(self._flagged)
 
     def merge(self, other: ScanSummary) -> None:
         self.listings += other.listings
@@ -117,9 +117,11 @@ class ScanSummary:
         ):
             mine.update(theirs)
         self.errors.extend(other.errors[: max(0, MAX_ERRORS - len(self.errors))])
-        self.flagged_total += other.flagged_total - len(other._flagged)
-        for entry in other._flagged:
-            self._keep(entry[-1])
+        self.flagged_total += other.flagged_total
+        if self.keep_flagged > 0:
+            self._flagged.extend(other._flagged)
+            if len(self._flagged) >= 2 * self.keep_flagged:
+                self._trim()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -133,21 +135,3 @@ class ScanSummary:
             "circumventions": self.circumventions,
             "errors": self.errors,
         }
-
-
-class _Descending(str):
-    """A string that sorts backwards: in the negated heap, a later listing id is less serious."""
-
-    __slots__ = ()
-
-    def __lt__(self, other: str) -> bool:
-        return str.__gt__(self, other)
-
-    def __gt__(self, other: str) -> bool:
-        return str.__lt__(self, other)
-
-    def __le__(self, other: str) -> bool:
-        return str.__ge__(self, other)
-
-    def __ge__(self, other: str) -> bool:
-        return str.__le__(self, other)

@@ -494,7 +494,7 @@ class SqlSession:
         self._insert_ignore(t.certificates, [row], ["certificate_id"])
 
     def certificate(self, certificate_id: str) -> CertificateRecord | None:
-        found = [c for c in self._certificates(t.certificates.c.certificate_id == certificate_id)]
+        found = self._certificates(t.certificates.c.certificate_id == certificate_id)
         return found[0] if found else None
 
     def set_certificate_status(self, certificate_id: str, status: str, by: str) -> bool:
