@@ -35,7 +35,9 @@ from contraband.summary import ScanSummary
 
 @edge
 def scan_command(
-    input: Path = typer.Argument(..., help="Listings: .jsonl, .csv or .parquet"),
+    input: Path = typer.Argument(
+        ..., help="Listings: .jsonl, .json (one array), .csv (each optionally .gz) or .parquet"
+    ),
     policy: Path | None = typer.Option(None, "--policy", help=POLICY_HELP),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Decide as on this date (YYYY-MM-DD; default today)"
