@@ -14,6 +14,7 @@ from tests.conftest import scan_mini
 
 COCAINE = {"id": "L1", "seller_id": "S1", "title": "C0caine 1g"}
 TYPO = {"id": "L2", "seller_id": "S1", "title": "cocane powder"}
+JSON = "application/json"
 SHIRT = {"id": "L3", "seller_id": "S1", "title": "Cotton shirt"}
 
 ROLES = ["platform", "seller", "reviewer", "operator", "auditor"]
@@ -266,13 +267,39 @@ def test_two_reviewers_at_once_one_wins_the_other_gets_409(api: Api) -> None:
         ({"listing": SHIRT, "as_of": "yesterday"}, "body.as_of"),
         ({"listing": SHIRT, "extra": 1}, "body.extra"),
         ({"listing": "a string"}, "body.listing"),
+        ({"listings": [SHIRT, SHIRT, 3]}, "body.listings.2"),
+        ([SHIRT], "body"),
     ],
 )
-def test_bad_bodies_get_422_with_the_field(api: Api, body: Any, field: str) -> None:
-    response = api.call("platform", "POST", "/v1/screen", json=body)
+@pytest.mark.parametrize("path", ["/v1/screen", "/v1/screen-and-record"])
+def test_bad_bodies_get_422_with_the_field(api: Api, body: Any, field: str, path: str) -> None:
+    headers = {"Idempotency-Key": "k"}
+    response = api.call("platform", "POST", path, json=body, headers=headers)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert any(e["field"].startswith(field) for e in response.json()["errors"]), response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "content", "content_type", "status"),
+    [
+        ("POST", b'{"listing": {"id": "a", "title": "x"', "application/json", 422),
+        ("POST", b"\xff\xfe not json", "application/json", 422),
+        ("POST", b"", "application/json", 422),
+        ("POST", b'{"listing": {"id": "a", "title": "x"}}', "text/plain", 415),
+        ("POST", b'{"listing": {"id": "a", "title": "x"}}', "application/json; charset=utf-8", 200),
+        ("GET", b"", "application/json", 405),
+        ("PUT", b"{}", "application/json", 405),
+    ],
+)
+def test_screen_refuses_what_is_not_a_json_post(
+    api: Api, method: str, content: bytes, content_type: str, status: int
+) -> None:
+    headers = {**api.headers("platform"), "Content-Type": content_type}
+    response = api.client.request(method, "/v1/screen", content=content, headers=headers)
+    assert response.status_code == status, response.text
+    if status != 200:
+        assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_a_body_over_the_limit_gets_413(api: Api) -> None:
@@ -282,6 +309,19 @@ def test_a_body_over_the_limit_gets_413(api: Api) -> None:
         content=huge,
         headers={**api.headers("platform"), "Content-Type": "application/json"},
     )
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/v1/screen", "/v1/screen-and-record"])
+def test_a_streamed_body_over_the_limit_gets_413(api: Api, path: str) -> None:
+    """No Content-Length (chunked): the body is counted as it arrives."""
+    chunks = iter([b'{"listing": {"id": "x", "title": "'] + [b"a" * (1 << 20)] * 17 + [b'"}}'])
+    response = api.client.post(
+        path,
+        content=chunks,
+        headers={**api.headers("platform"), "Content-Type": JSON, "Idempotency-Key": "k"},
+    )
+    assert "content-length" not in response.request.headers
     assert response.status_code == 413
 
 
@@ -319,6 +359,12 @@ def test_health_readiness_metrics_and_openapi(api: Api) -> None:
     assert screen_200["content"]["application/json"]["schema"]["$ref"].endswith("/Verdicts")
     finding = openapi["components"]["schemas"]["Finding"]
     assert {"kind", "span", "canonical", "transforms", "score"} <= set(finding["properties"])
+    for path, body in [("/v1/screen", "ScreenRequest"), ("/v1/screen-and-record", "RecordRequest")]:
+        request = openapi["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        assert request["schema"]["$ref"].endswith(f"/{body}")
+        assert {"listing", "listings", "as_of"} <= set(
+            openapi["components"]["schemas"][body]["properties"]
+        )
 
 
 def test_a_verified_token_is_remembered_for_its_ttl_then_checked_again(tmp_path: Path) -> None:

@@ -163,11 +163,24 @@ def test_a_worker_killed_mid_batch_then_a_retry_loses_and_doubles_nothing(
         _killed_then_retried(tmp_path, url, listings)
 
 
+def _screening_time(server: Server, listings: list[dict[str, object]]) -> float:
+    """Seconds the server takes to screen `listings` (best of three, after a warm-up): the
+    same batch recorded takes longer, so a kill this soon after sending lands mid-request."""
+    times = []
+    with server.client() as client:
+        for _ in range(4):
+            started = time.monotonic()
+            client.post("/v1/screen", json={"listings": listings, "as_of": "2020-03-01"})
+            times.append(time.monotonic() - started)
+    return min(times[1:])
+
+
 def _killed_then_retried(tmp_path: Path, url: str, listings: list[dict[str, object]]) -> None:
     for server in start(url, tmp_path / "server.log"):
+        in_flight = 0.9 * _screening_time(server, listings[:1000])
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(_record, server, listings[:1000], "big")
-            time.sleep(0.5)
+            time.sleep(in_flight)  # the batch is being screened or recorded
             for pid in server.workers():
                 os.kill(pid, signal.SIGKILL)
             with pytest.raises(httpx.HTTPError):

@@ -32,6 +32,27 @@ class Metrics:
             "contraband_verdicts_total", "Verdicts given", ["action"], registry=self.registry
         )
         self.registry.register(_QueueDepth(queue_depth))
+        self._verdicts: dict[str, Counter] = {}
+        self._requests: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def verdict(self, action: str) -> None:
+        counter = self._verdicts.get(action)
+        if counter is None:
+            counter = self._verdicts[action] = self.verdicts.labels(action)
+        counter.inc()
+
+    def request(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one answered request and its latency (label lookups cached: they cost
+        more than the counting)."""
+        key = (route, method, status)
+        series = self._requests.get(key)
+        if series is None:
+            if len(self._requests) > 10_000:  # bounded, whatever clients send
+                self._requests.clear()
+            series = (self.requests.labels(route, method, str(status)), self.latency.labels(route))
+            self._requests[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -32,12 +32,16 @@ _TITLES = {
 }
 
 
+def title(status: int) -> str:
+    return _TITLES.get(status, "Error")
+
+
 def problem(
     status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
     body = {
         "type": "about:blank",
-        "title": _TITLES.get(status, "Error"),
+        "title": title(status),
         "status": status,
         "detail": detail,
         **extra,
@@ -48,41 +52,50 @@ def problem(
 class Problem(Exception):
     """Raised in a route to answer with a problem."""
 
-    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.headers = headers
+        self.errors = errors
+
+
+def respond(error: Exception, where: str = "") -> Response:
+    """The one mapping from an error to its problem response: a client's mistake gets its
+    4xx, a passing database fault 503 with Retry-After, anything else a 500 that says
+    nothing of the internals (and is logged)."""
+    if isinstance(error, Problem):
+        extra = {"errors": error.errors} if error.errors is not None else {}
+        return problem(error.status, error.detail, error.headers, **extra)
+    if isinstance(error, TransientError):
+        return problem(503, str(error), {"Retry-After": "1"}, code=error.code)
+    if isinstance(error, ContrabandError):
+        status = error.http_status if error.http_status < 500 else 400
+        return problem(status, str(error), code=error.code)
+    if isinstance(error, RequestValidationError):
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in error.errors()
+        ]
+        return problem(422, "the request does not fit the API", errors=errors[:50])
+    if isinstance(error, HTTPException):
+        return problem(error.status_code, str(error.detail), getattr(error, "headers", None))
+    _log.error("unexpected error on %s", where, exc_info=error)
+    return problem(500, "an unexpected error; it has been logged")
 
 
 def install(app: FastAPI) -> None:
     """Every error a client can cause becomes a problem with the right status; nothing else
     escapes (an unexpected error is a 500 problem with no internals in it)."""
 
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, error: Problem) -> Response:
-        return problem(error.status, error.detail, error.headers)
+    async def handle(request: Request, error: Exception) -> Response:
+        return respond(error, f"{request.method} {request.url.path}")
 
-    @app.exception_handler(ContrabandError)
-    async def _domain(request: Request, error: ContrabandError) -> Response:
-        if isinstance(error, TransientError):
-            return problem(503, str(error), {"Retry-After": "1"}, code=error.code)
-        status = error.http_status if error.http_status < 500 else 400
-        return problem(status, str(error), code=error.code)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> Response:
-        errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-            for e in error.errors()
-        ]
-        return problem(422, "the request does not fit the API", errors=errors[:50])
-
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, error: HTTPException) -> Response:
-        return problem(error.status_code, str(error.detail), getattr(error, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        _log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-        return problem(500, "an unexpected error; it has been logged")
+    for kind in (Problem, ContrabandError, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(kind, handle)

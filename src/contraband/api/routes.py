@@ -9,20 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import msgspec
 import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from contraband.api.access import Caller, authorise, own_seller
 from contraband.api.app import Service
 from contraband.api.problems import Problem
+from contraband.api.screening import RecordRequest, ScreenRequest, decode, screen, verdicts_json
 from contraband.api.tokens import Role
-from contraband.ledger.model import ApiToken, AuditEvent, IdempotentAnswer
+from contraband.ledger.model import IdempotentAnswer
 from contraband.ledger.store import CaseQuery
 from contraband.ledger.views import (
     AppealView,
@@ -33,10 +34,9 @@ from contraband.ledger.views import (
     SuppressionView,
     appeal_view,
 )
-from contraband.verdict import Verdict, to_json
+from contraband.verdict import Verdict
 
 JSON = "application/json"
-INLINE_LISTINGS = 8  # at most this many listings are screened in the event loop itself
 Id = Annotated[str, Field(min_length=1, max_length=1000)]
 
 router = APIRouter()
@@ -49,8 +49,10 @@ class Verdicts(msgspec.Struct):
     verdicts: list[Verdict]
 
 
-#: The response types documented in the OpenAPI schema, from the contract's own structs.
-RESPONSE_TYPES: tuple[type, ...] = (
+#: The bodies documented in the OpenAPI schema, from the contract's own structs.
+SCHEMA_TYPES: tuple[type, ...] = (
+    ScreenRequest,
+    RecordRequest,
     Verdicts,
     SellerView,
     AppealView,
@@ -76,71 +78,17 @@ def _json(value: Any, status: int = 200) -> Response:
 # --- authentication and roles ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who is calling (a live token of an allowed role) and the service they call."""
-
-    token: ApiToken
-    svc: Service
-
-
-async def principal(request: Request, svc: Service) -> ApiToken:
-    """The caller's live token (401 otherwise), within its rate limit (429 otherwise).
-
-    Async, and from the process's token cache when it can: the common path costs no thread
-    hop and no database round trip (see `Service.token`)."""
-    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-    challenge = {"WWW-Authenticate": "Bearer"}
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise Problem(401, "send `Authorization: Bearer <token>`", challenge)
-    token = svc.cached_token(secret.strip())
-    if token is None:
-        token = await run_in_threadpool(svc.token, secret.strip())
-    if token is None:
-        raise Problem(401, "the token is unknown, malformed or revoked", challenge)
-    wait = svc.limits.take(token.token_id)
-    if wait > 0:
-        raise Problem(429, "rate limit reached", {"Retry-After": str(max(1, round(wait + 0.5)))})
-    return token
-
-
 def allow(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     """The one dependency of a route: the caller, if its role is one of `roles`; else 403
     (and audited). One dependency with one parameter: FastAPI resolves it cheaply."""
-    names = {r.value for r in roles}
+    names = frozenset(r.value for r in roles)
 
     async def check(request: Request) -> Caller:
         svc: Service = request.app.state.service
-        token = await principal(request, svc)
-        if token.role not in names:
-            await run_in_threadpool(_audit_denial, svc, token, request.method, request.url.path)
-            raise Problem(403, f"a {token.role} token may not do this")
-        return Caller(token, svc)
+        authorization = request.headers.get("authorization", "")
+        return await authorise(svc, authorization, names, request.method, request.url.path)
 
     return check
-
-
-def _audit_denial(svc: Service, token: ApiToken, method: str, path: str) -> None:
-    at = svc.clock()
-    with svc.ledger.store.session() as session:
-        session.add_audit(
-            [
-                AuditEvent(
-                    f"denied:{token.token_id}:{method}:{path}:{at.isoformat()}"[:200],
-                    at,
-                    f"token:{token.token_id}",
-                    "access_denied",
-                    path[:1000],
-                    {"role": token.role, "method": method},
-                )
-            ]
-        )
-
-
-def own_seller(token: ApiToken, seller_id: str) -> None:
-    """A seller token sees only its own seller: another seller's data does not exist (404)."""
-    if token.role == Role.SELLER and token.seller_id != seller_id:
-        raise Problem(404, f"no seller {seller_id!r}")
 
 
 # --- health ----------------------------------------------------------------------------------
@@ -170,91 +118,43 @@ def metrics(request: Request) -> Response:
     return Response(svc.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
-# --- screening -------------------------------------------------------------------------------
+# --- screening (`POST /v1/screen` itself is served by `api.screening`) ---------------------
 
 
-class ScreenRequest(BaseModel):
-    """One listing or a batch of up to 1,000, in the listing contract's fields."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    listing: dict[str, Any] | None = None
-    listings: list[dict[str, Any]] | None = Field(default=None, min_length=1, max_length=1000)
-    as_of: dt.date | None = None
-
-    @model_validator(mode="after")
-    def _one_of(self) -> ScreenRequest:
-        if (self.listing is None) == (self.listings is None):
-            raise ValueError("give exactly one of `listing` or `listings`")
-        return self
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [self.listing] if self.listing is not None else list(self.listings or [])
-
-
-def _screen(svc: Service, body: ScreenRequest, token: ApiToken) -> list[Verdict]:
-    rows = body.rows()
-    if token.role == Role.SELLER:
-        for index, row in enumerate(rows):
-            seller = row.setdefault("seller_id", token.seller_id)
-            if seller != token.seller_id:
-                raise Problem(422, f"listings[{index}].seller_id: not your seller id")
-    as_of = body.as_of or svc.clock().date()
-    screened = svc.screener.screen_records(
-        [(row, f"listings[{i}]") for i, row in enumerate(rows)], as_of
-    )
-    verdicts = [verdict for _, verdict in screened]
-    for verdict in verdicts:
-        svc.metrics.verdicts.labels(verdict.action.value).inc()
-    return verdicts
-
-
-def _verdicts_json(verdicts: list[Verdict], extra: bytes = b"") -> bytes:
-    return b'{"verdicts":[' + b",".join(to_json(v) for v in verdicts) + b"]" + extra + b"}"
-
-
-@router.post("/screen", tags=["screening"], responses=returns("Verdicts"))
-async def screen(
-    body: ScreenRequest,
-    caller: Annotated[Caller, Depends(allow(Role.PLATFORM, Role.SELLER))],
-) -> Response:
-    """Screen listings; nothing is recorded. A seller checks its own drafts before publishing.
-    The verdicts are exactly what `contraband scan` writes.
-
-    A few listings are screened in the event loop (about a tenth of a millisecond each,
-    cheaper than a thread hop); a larger batch goes to the thread pool, so that it does not
-    hold up the requests behind it."""
-    svc, token = caller.svc, caller.token
-    if len(body.rows()) <= INLINE_LISTINGS:
-        verdicts = _screen(svc, body, token)
-    else:
-        verdicts = await run_in_threadpool(_screen, svc, body, token)
-    return Response(_verdicts_json(verdicts), media_type=JSON)
-
-
-class RecordRequest(ScreenRequest):
-    at: dt.datetime | None = None  # the time of recording (default: now)
-
-
-@router.post("/screen-and-record", tags=["screening"], responses=returns("Verdicts"))
-def screen_and_record(
-    body: RecordRequest,
+@router.post(
+    "/screen-and-record",
+    tags=["screening"],
+    responses=returns("Verdicts"),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {JSON: {"schema": {"$ref": "#/components/schemas/RecordRequest"}}},
+        }
+    },
+)
+async def screen_and_record(
+    request: Request,
     caller: Annotated[Caller, Depends(allow(Role.PLATFORM))],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Screen listings and record the verdicts in the ledger (points, sanctions, review
     cases). Needs an `Idempotency-Key`: a retry with the same key records nothing twice and
     returns the first answer."""
-    svc, token = caller.svc, caller.token
     if not idempotency_key:
         raise Problem(400, "send an Idempotency-Key header (1-200 characters)")
-    request_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    body = decode(await request.body(), RecordRequest)
+    return await run_in_threadpool(_screen_and_record, caller, body, idempotency_key)
+
+
+def _screen_and_record(caller: Caller, body: RecordRequest, idempotency_key: str) -> Response:
+    svc, token = caller.svc, caller.token
+    request_hash = hashlib.sha256(msgspec.json.encode(body)).hexdigest()
     store = svc.ledger.store
     with store.session() as session:
         first = session.idempotent_answer(token.token_id, idempotency_key)
     if first is not None:
         return _replay(first, request_hash)
-    verdicts = _screen(svc, body, token)
+    verdicts = screen(svc, body, token)
     at = body.at or svc.clock()
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
@@ -266,7 +166,7 @@ def screen_and_record(
         "sanction_changes": summary.sanctions,
         "cases_opened": summary.cases_opened,
     }
-    content = _verdicts_json(verdicts, b',"recorded":' + orjson.dumps(recorded))
+    content = verdicts_json(verdicts, b',"recorded":' + orjson.dumps(recorded))
     answer = IdempotentAnswer(token.token_id, idempotency_key, request_hash, 200, content, at)
     with store.session() as session:
         session.add_idempotent_answer(answer)
