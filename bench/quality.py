@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, SHARED, table, write_results
+from rapidfuzz.distance import OSA
 
 from contraband.matching import Distortion, Matcher
 from contraband.policy import load_pack
@@ -230,6 +231,62 @@ def families(
         words[k] = word
         return " ".join(words)
 
+    def longest(term: str) -> tuple[list[str], int]:
+        words = term.split(" ")
+        return words, max(range(len(words)), key=lambda j: len(words[j]))
+
+    def shuffled(term: str, rng: random.Random) -> str:
+        """Inner letters shuffled, first and last kept (more than one adjacent swap)."""
+        words, k = longest(term)
+        word = words[k]
+        for _ in range(30):
+            inner = list(word[1:-1])
+            rng.shuffle(inner)
+            candidate = word[0] + "".join(inner) + word[-1]
+            if OSA.distance(candidate, word) > 1:
+                words[k] = candidate
+                break
+        return " ".join(words)
+
+    def intrusion(term: str, rng: random.Random) -> str:
+        """Punctuation intruding between some letters ("k-et-am-in-e", "s)il)en)cer")."""
+        words, k = longest(term)
+        word = words[k]
+        gaps = sorted(rng.sample(range(1, len(word)), k=min(len(word) - 1, rng.randint(2, 4))))
+        mark = rng.choice(list("-).*~_:"))
+        pieces = [word[a:b] for a, b in zip([0, *gaps], [*gaps, len(word)], strict=True)]
+        words[k] = mark.join(pieces)
+        return " ".join(words)
+
+    def disemvowel(term: str, rng: random.Random) -> str:
+        words, k = longest(term)
+        words[k] = words[k][0] + "".join(c for c in words[k][1:] if c not in "aeiou")
+        return " ".join(words)
+
+    keyboard = {
+        c: n
+        for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+        for i, c in enumerate(row)
+        for n in [row[max(0, i - 1) : i] + row[i + 1 : i + 2]]
+    }
+
+    def keyboard_typo(term: str, rng: random.Random) -> str:
+        words, k = longest(term)
+        word = words[k]
+        i = rng.randrange(1, len(word) - 1)
+        if word[i] in keyboard:
+            word = word[:i] + rng.choice(keyboard[word[i]]) + word[i + 1 :]
+        words[k] = word
+        return " ".join(words)
+
+    def chain(*steps: Disguise) -> Disguise:
+        def apply(term: str, rng: random.Random) -> str:
+            for step in steps:
+                term = step(term, rng)
+            return term
+
+        return apply
+
     def combined(term: str, rng: random.Random) -> str:
         return invisible(
             per_letter(per_letter(term, rng, LEET_TABLE, 0.3), rng, confusables, 0.3), rng
@@ -258,16 +315,127 @@ def families(
         "mathematical bold": (math_bold, True),
         "circled letters": (circled, True),
         "split word": (split, True),
+        "shuffled inner letters": (shuffled, True),
+        "punctuation intrusion": (intrusion, True),
+        "vowels dropped": (disemvowel, True),
+        "combo: shuffle + leet": (chain(shuffled, lambda t, r: per_letter(t, r, LEET_TABLE)), True),
+        "combo: intrusion + lookalike": (
+            chain(intrusion, lambda t, r: per_letter(t, r, confusables, 0.3)),
+            True,
+        ),
+        "combo: vowels dropped + invisible": (chain(disemvowel, invisible), True),
+        "combo: typo + leet + invisible": (
+            chain(keyboard_typo, lambda t, r: per_letter(t, r, LEET_TABLE, 0.3), invisible),
+            True,
+        ),
+        "combo: typo + intrusion": (chain(keyboard_typo, intrusion), True),
         "combined (leet+lookalike+invisible)": (combined, True),
         "mixed case": (mixed_case, False),
         "run together": (joined, False),
         "single typo (5+ letters)": (typo, False),
+        "keyboard typo (5+ letters)": (keyboard_typo, False),
     }
+
+
+def _longest_word(text: str) -> int:
+    return max(len(w) for w in text.replace("-", " ").split())
 
 
 def flipkart_titles() -> list[str]:
     with (DATA / "benign_flipkart" / "flipkart_products_dev.csv").open(encoding="utf-8") as f:
         return [row["product_name"] for row in csv.DictReader(f) if row["product_name"].strip()]
+
+
+CATALOGS = {
+    "flipkart": ("benign_flipkart/flipkart_products_dev.csv", "product_name", "category_path"),
+    "myntra": (
+        "benign_myntra_fashion/myntra_styles_dev.csv",
+        "productDisplayName",
+        "category_path",
+    ),
+    "amazon_uk_toys": (
+        "benign_amazon_uk_toys/amazon_uk_toys_dev.csv",
+        "product_name",
+        "amazon_category_and_sub_category",
+    ),
+}
+
+
+def benign_listings() -> dict[str, list[dict[str, str]]]:
+    """Every real benign title of the three catalogs, with its declared category."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for name, (path, title, category) in CATALOGS.items():
+        with (DATA / path).open(encoding="utf-8") as f:
+            out[name] = [
+                {"id": f"{name}-{i}", "title": row[title], "category": row[category] or ""}
+                for i, row in enumerate(csv.DictReader(f))
+                if (row[title] or "").strip()
+            ]
+    return out
+
+
+def slang_rich_pack(directory: Path) -> Path:
+    """The default pack plus one item per DEA drug category, its 2018 street names as terms,
+    as a new user would write it: nothing marked, only the drugs context named."""
+    import shutil
+
+    import yaml
+
+    from contraband.matching.terms import Term, TermError, check_term
+
+    pack = directory / "slang-pack"
+    shutil.copytree(ROOT / "policies" / "default", pack)
+    by_category: dict[str, set[str]] = {}
+    with (DATA / "controlled_substances_dea" / "dea_street_names_2018.csv").open() as f:
+        for row in csv.DictReader(f):
+            slang = row["slang"].strip()
+            try:
+                check_term(Term(slang, "x"))
+            except TermError:
+                continue
+            by_category.setdefault(row["category"], set()).add(slang)
+    items = [
+        {
+            "id": "dea-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-"),
+            "name": name,
+            "grade": "A+",
+            "context": ["drugs"],
+            "terms": {"en": sorted(terms)},
+        }
+        for name, terms in sorted(by_category.items())
+    ]
+    (pack / "items" / "dea-street-names.yaml").write_text(yaml.safe_dump({"items": items}))
+    return pack
+
+
+def false_alarms(pack_dir: Path) -> dict[str, object]:
+    """Verdicts on every benign title: how many go to review, and how many are removed or
+    restricted, per 10,000 listings, per catalog; with examples."""
+    import datetime as dt
+
+    from contraband.listing import parse_listing
+    from contraband.screening import Screener
+
+    screener = Screener(load_pack(pack_dir))
+    day = dt.date(2022, 4, 20)
+    report: dict[str, object] = {}
+    for catalog, rows in benign_listings().items():
+        counts: Counter[str] = Counter()
+        examples: list[tuple[str, str, str]] = []
+        for row in rows:
+            verdict = screener.screen(parse_listing(row), day)
+            counts[verdict.action.value] += 1
+            if verdict.action.value != "allow" and len(examples) < 12:
+                finding = verdict.findings[0]
+                examples.append((verdict.action.value, row["title"][:70], finding.reason[:110]))
+        n = len(rows)
+        report[catalog] = {
+            "listings": n,
+            "review_per_10k": counts["review"] / n * 10_000,
+            "remove_or_restrict_per_10k": (counts["remove"] + counts["restrict"]) / n * 10_000,
+            "examples": examples,
+        }
+    return report
 
 
 def agora_titles() -> list[tuple[str, str]]:
@@ -294,7 +462,8 @@ def main() -> None:
     for name, (disguise, deliberate) in fams.items():
         found = deliberate_class = 0
         misses: list[str] = []
-        eligible = [t for t in terms if "typo" not in name or max(map(len, t.text.split())) >= 5]
+        long_word = any(k in name for k in ("typo", "shuffle", "vowels", "intrusion"))
+        eligible = [t for t in terms if not long_word or _longest_word(t.text) >= 5]
         for _ in range(args.per_family):
             term = rng.choice(eligible)
             written = disguise(term.text, rng)
@@ -373,6 +542,33 @@ def main() -> None:
         },
     )
     print(f"\nwrote {path}")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        alarms = {
+            "default pack": false_alarms(ROOT / "policies" / "default"),
+            "slang-rich pack (default + DEA street names)": false_alarms(
+                slang_rich_pack(Path(directory))
+            ),
+        }
+    alarm_rows = [
+        (
+            pack_name,
+            catalog,
+            f"{r['listings']:,}",
+            f"{r['review_per_10k']:.2f}",
+            f"{r['remove_or_restrict_per_10k']:.2f}",
+        )
+        for pack_name, catalogs in alarms.items()
+        for catalog, r in catalogs.items()  # type: ignore[union-attr]
+    ]
+    print("\nFalse alarms on real benign titles (with their declared categories):")
+    print(table(alarm_rows, ("pack", "catalog", "listings", "review /10k", "remove /10k")))
+    for pack_name, catalogs in alarms.items():
+        for catalog, r in catalogs.items():  # type: ignore[union-attr]
+            for action, title, reason in r["examples"][:4]:  # type: ignore[index]
+                print(f"  [{pack_name[:5]} {catalog}] {action}: {title!r} -- {reason}")
+    write_results("quality_false_alarms", alarms)
 
 
 if __name__ == "__main__":

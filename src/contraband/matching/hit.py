@@ -35,6 +35,7 @@ class Hit:
     distortion: Distortion
     score: float
     edits: int = 0
+    ambiguous: bool = False  # the term has ordinary senses too: context decides
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -9,11 +9,12 @@ Two layers, chosen by measurement (bench/throughput.py):
   leet, look-alike, invisible-character, styled-letter and separated spelling, since the key
   has undone those.
 - **Token tables** for the few tokens that are not ordinary words: stretched letters
-  ("vaaape"), misspellings (one edit for words of 5+ letters, two for 9+, transpositions
-  counted as one, through a symmetric-deletion table; one edit for 3-4 letter words of
-  multi-word terms, counted only beside the other words), ambiguous readings ("a1cohol",
-  "rnethadone", "80ng") and split words ("e cig arette"). Ordinary words never reach this
-  layer, so "heroine" stays innocent.
+  ("vaaape"), inner letters shuffled ("ktemaine"), vowels dropped ("hrn"), words cut into
+  fragments ("k-et-am-in-e"), misspellings (one edit for words of 5+ letters, two for 9+,
+  transpositions counted as one, through a symmetric-deletion table; one edit for 3-4 letter
+  words of multi-word terms, counted only beside the other words), ambiguous readings
+  ("a1cohol", "rnethadone", "80ng") and split words ("e cig arette"). Ordinary words never
+  reach this layer, so "heroine" stays innocent.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import hyperscan
 
-from contraband.matching.dictionary import common_words, ordinary_words
+from contraband.matching.dictionary import common_words, everyday_words, ordinary_words
 from contraband.matching.terms import Term, check_term
 from contraband.text import FIELD_SEPARATOR, key
 from contraband.text.chars import script_of
@@ -65,6 +66,26 @@ def deletes(word: str, depth: int) -> set[str]:
     return out
 
 
+def scramble_key(word: str) -> str:
+    """`word` with its inner letters sorted, first and last kept: the same for "cocaine" and
+    "cociane" (the shuffle people read through, the Zeroé benchmark's first attack)."""
+    return word[0] + "".join(sorted(word[1:-1])) + word[-1]
+
+
+_VOWELS = re.compile(r"(?<!^)[aeiou]")
+
+
+def skeleton(word: str) -> str:
+    """`word` without its vowels, but its first letter: "heroin" -> "hrn", "grenade" -> "grnd"."""
+    return _VOWELS.sub("", word)
+
+
+#: Term words this long or longer are found scrambled or without vowels.
+SCRAMBLED_FROM = 5
+#: A skeleton must keep this many letters and drop at least two ("hrn" keeps 3 of "heroin").
+SKELETON_FROM = 3
+
+
 def collapse(word: str) -> str:
     """`word` with every run of a repeated character reduced to one ("vaaappe" -> "vape")."""
     return _RUN.sub(r"\1", word)
@@ -84,7 +105,11 @@ class TermIndex:
     collapsed_words: dict[str, tuple[str, ...]]
     deletion_table: dict[str, tuple[str, ...]]
     short_deletions: dict[str, tuple[str, ...]]
+    scrambled: dict[str, tuple[str, ...]]
+    skeletons: dict[str, tuple[str, ...]]
     dictionary: frozenset[bytes]
+    #: Per term: it has ordinary senses too (set in the pack, or made only of ordinary words).
+    ambiguous: tuple[bool, ...] = ()
     longest_word: int = 0  # of any term: bounds the work on a hostile, very long token
     database: Any = None
 
@@ -119,9 +144,16 @@ class TermIndex:
         deletion_table: dict[str, list[str]] = defaultdict(list)
         short_deletions: dict[str, list[str]] = defaultdict(list)  # 3-4 letters, in context
         multi_word = {w for words in term_words if len(words) > 1 for w in words}
+        scrambled: dict[str, list[str]] = defaultdict(list)
+        skeletons: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             if len(word) >= 3 and word.isalpha():
                 collapsed[collapse(word)].append(word)
+            if len(word) >= SCRAMBLED_FROM and word.isalpha():
+                scrambled[scramble_key(word)].append(word)
+                bare = skeleton(word)
+                if len(bare) >= SKELETON_FROM and len(word) - len(bare) >= 2:
+                    skeletons[bare].append(word)
             edits = allowed_edits(word)
             if edits and word.isalpha():
                 for variant in deletes(word, edits):
@@ -141,8 +173,14 @@ class TermIndex:
             collapsed_words={w: tuple(sorted(v)) for w, v in collapsed.items()},
             deletion_table={w: tuple(sorted(v)) for w, v in deletion_table.items()},
             short_deletions={w: tuple(sorted(v)) for w, v in short_deletions.items()},
+            scrambled={w: tuple(sorted(v)) for w, v in scrambled.items()},
+            skeletons={w: tuple(sorted(v)) for w, v in skeletons.items()},
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},
+            ambiguous=tuple(
+                t.ambiguous if t.ambiguous is not None else _everyday(words, everyday_words())
+                for t, words in zip(terms, term_words, strict=True)
+            ),
             longest_word=max((len(w) for w in vocabulary), default=0),
         )
         index.database = _compile(index.literals)
@@ -193,6 +231,13 @@ def _split_variants(
             if not short and not (head in dictionary and tail in dictionary):
                 continue  # a fragment that is no word: the token layer joins it back
             yield (*words[:k], head, tail, *words[k + 1 :])
+
+
+def _everyday(words: tuple[str, ...], everyday: frozenset[str]) -> bool:
+    """A one-word term that is an everyday word ("speed", "snow") has ordinary senses too.
+    Everyday words together mostly name the thing itself ("pepper spray", "assault rifle"):
+    a pack marks the ones that do not ("jelly beans")."""
+    return len(words) == 1 and words[0] in everyday
 
 
 def _written_forms(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:

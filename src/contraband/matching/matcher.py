@@ -22,11 +22,15 @@ from contraband.matching.index import (
     FUZZY_EDITS_MAX,
     FUZZY_ONE_EDIT_FROM,
     FUZZY_TWO_EDITS_FROM,
+    SCRAMBLED_FROM,
+    SKELETON_FROM,
     LiteralKind,
     TermIndex,
     allowed_edits,
     collapse,
     deletes,
+    scramble_key,
+    skeleton,
 )
 from contraband.text import (
     DELIBERATE,
@@ -43,6 +47,9 @@ from contraband.text import (
 from contraband.text.transforms import Transform
 
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
+#: 3+ fragments of 1-3 ASCII letters or digits in a row: where a word cut apart may hide.
+_FRAGMENTS = re.compile(rb"(?<= )(?:[a-z0-9]{1,3} ){2,}[a-z0-9]{1,3}(?= )")
+_FRAGMENTS_MAX = 8  # fragments joined at most
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
 _TOKEN = re.compile(rb"[^ ]+")
 _MAX_AMBIGUOUS = 4  # '1' positions tried both ways; beyond that, all-i and all-l only
@@ -138,6 +145,8 @@ class Matcher:
             return kb
         literal = self._literal_candidates(kb)
         tokens = self._token_candidates(words)
+        if _FRAGMENTS.search(kb) is not None:  # rare: letters cut apart ("k-et-am-in-e")
+            tokens.extend(self._fragment_runs(kb, words))
         if literal or tokens:
             self._evidence(best, listing, kb, literal, tokens, pipeline)
         return kb
@@ -156,6 +165,49 @@ class Matcher:
 
         database.scan(kb, match_event_handler=on_match, scratch=self._scratch)
         return found
+
+    def _fragment_runs(self, kb: bytes, tokens: list[bytes]) -> Iterator[_TokenMatch]:
+        """Term words cut into 3+ fragments of 1-3 letters ("k-et-am-in-e", "s)il)en)cer",
+        "co ca in e"), read back whole: any window of a run of such fragments, joined, that
+        is a term word as written, disguised or shuffled (never only misspelled)."""
+        for run in _FRAGMENTS.finditer(kb):
+            first = kb.count(b" ", 0, run.start()) - 1
+            count = run.group().count(b" ") + 1
+            for start in range(first, first + count - 1):
+                for end in range(start + 2, min(first + count, start + _FRAGMENTS_MAX) + 1):
+                    window = tokens[start:end]
+                    joined = b"".join(window)
+                    if len(joined) < SCRAMBLED_FROM or not self._cut_apart(window):
+                        continue
+                    readings = [(joined, 0), *((w, f) for w, f, _ in self._word_matches(joined))]
+                    # A misspelling counts only in a word cut into 3+ fragments ("coc-ia-ne")
+                    fuzzy_ok = end - start >= 3 and len(joined) >= 6
+                    for word, flags in readings:
+                        if flags & NEEDS_CONTEXT or (flags & Flag.FUZZY and not fuzzy_ok):
+                            continue
+                        yield from self._place_window(tokens, start, end, word, flags)
+
+    def _place_window(
+        self, tokens: list[bytes], start: int, end: int, word: bytes, flags: int
+    ) -> Iterator[_TokenMatch]:
+        """Terms with `word` in tokens[start:end], their other words exactly on either side."""
+        for term, position in self.index.word_terms.get(word, ()):
+            words = self.index.term_words[term]
+            first, last = start - position, end + len(words) - position - 1
+            if first < 0 or last > len(tokens):
+                continue
+            if tuple(tokens[first:start]) == words[:position] and (
+                tuple(tokens[end:last]) == words[position + 1 :]
+            ):
+                yield term, first, last - first, flags | Flag.SPLIT, 0
+
+    def _cut_apart(self, window: list[bytes]) -> bool:
+        """Three short ordinary words in a row seldom spell a term word of 6+ letters; for a
+        5-letter one, a fragment must be a lone letter or no word ("k", "cer"): a run of
+        short ordinary words ("for men and") is left alone."""
+        if sum(map(len, window)) >= 6:
+            return True
+        return any(len(t) == 1 or t not in self.index.dictionary for t in window)
 
     def _token_candidates(self, tokens: list[bytes]) -> list[_TokenMatch]:
         triggers = set(filterfalse(self.index.dictionary.__contains__, tokens))
@@ -206,12 +258,17 @@ class Matcher:
                     yield variant, Flag.CONFUSABLE, 0
         if len(token) >= 3 and token.isalpha():
             yield from self._stretched(token)
+            yield from self._scrambled(token)
             yield from self._short_misspellings(token)
         # Misspelled as well as disguised ("aapsu1es"): the token and a few of its readings.
         longest = self.index.longest_word + FUZZY_EDITS_MAX
         for variant, flags in [(token, 0), *readings][:_MISSPELLED_READINGS]:
             if 4 <= len(variant) <= longest and variant.isalpha():
                 yield from self._misspellings(variant, flags & ~NEEDS_CONTEXT)
+        for variant, flags in readings[:_MISSPELLED_READINGS]:  # shuffled and disguised
+            if variant.isalpha():
+                for word, more, edits in self._scrambled(variant):
+                    yield word, (flags & ~NEEDS_CONTEXT) | more, edits
 
     def _stretched(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words `token` is with letters repeated ("vaaape")."""
@@ -220,6 +277,18 @@ class Matcher:
             for word in self.index.collapsed_words.get(stretched, ()):
                 if _stretches(token, word):
                     yield word, Flag.STRETCH, 0
+
+    def _scrambled(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Term words `token` is with its inner letters shuffled ("cociane", "ktemaine") or
+        its vowels dropped ("hrn", "grnd"). One adjacent swap is a typo, left to
+        `_misspellings`; shuffling more is deliberate."""
+        if len(token) >= SCRAMBLED_FROM:
+            for word in self.index.scrambled.get(scramble_key(token), ()):
+                if word != token and OSA.distance(token, word, score_cutoff=2) > 1:
+                    yield word, Flag.SCRAMBLED, 0
+        if len(token) >= SKELETON_FROM and skeleton(token) == token:
+            for word in self.index.skeletons.get(token, ()):
+                yield word, Flag.VOWELS, 0
 
     def _short_misspellings(self, token: str) -> Iterator[tuple[str, int, int]]:
         """3-4 letter words of multi-word terms one edit away ("aard" for the "card" of
@@ -392,6 +461,7 @@ class Matcher:
                 distortion=_distortion(flags),
                 score=_score(flags, cand.edits, len(b" ".join(self.index.term_words[cand.term]))),
                 edits=cand.edits,
+                ambiguous=self.index.ambiguous[cand.term],
             ),
         )
 

@@ -20,6 +20,8 @@ class Term:
     item_id: str
     language: str = "en"
     exceptions: tuple[str, ...] = field(default=())
+    #: The term has ordinary senses too; None: decided by the index (ordinary words only).
+    ambiguous: bool | None = None
 
     @property
     def words(self) -> tuple[str, ...]:

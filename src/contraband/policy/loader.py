@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contraband.errors import PolicyError
 from contraband.matching.terms import Term, TermError, check_term
@@ -32,6 +32,7 @@ from contraband.policy.model import (
     PolicyPack,
     Rules,
     TermEntry,
+    TermText,
     normalize_category,
 )
 
@@ -103,6 +104,7 @@ def load_pack(directory: str | Path) -> PolicyPack:
         _validate_list(Category, [categories] if categories else [], "categories", problems)
     )
     name, version = _head_fields(head, problems)
+    contexts = _validate(Contexts, head, (), problems) if "contexts" in head.data else None
     if problems:
         raise PolicyError(problems)
 
@@ -131,6 +133,7 @@ def load_pack(directory: str | Path) -> PolicyPack:
         measures=tuple(measure for measure, _ in measures),
         country_groups=groups,
         categories=tuple(category for category, _ in tree),
+        contexts=contexts.contexts if contexts is not None else {},
     )
 
 
@@ -155,7 +158,17 @@ _Constructor.add_constructor(  # type: ignore[type-var]
 #: (a 400-byte "billion laughs" file otherwise expands to gigabytes).
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_VALUES = 1_000_000
-_PACK_KEYS = {"name", "version", "rules"}
+
+
+class Contexts(BaseModel):
+    """pack.yaml's `contexts`: named sets of words that confirm an item's sense."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contexts: dict[Annotated[str, Field(min_length=1, max_length=80)], tuple[TermText, ...]]
+
+
+_PACK_KEYS = {"name", "version", "rules", "contexts"}
 
 
 def _read(

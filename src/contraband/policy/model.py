@@ -43,10 +43,16 @@ class MeasureState(StrEnum):
 
 
 class TermEntry(Strict):
-    """A term, with the innocent phrases that cancel an overlapping hit."""
+    """A term, with the innocent phrases that cancel an overlapping hit.
+
+    `ambiguous`: the term has ordinary senses too (a street name that is also a herb, a toy
+    line, a colour): a literal hit costs points only where the listing's words agree with the
+    item (its `context`). Left unset, a one-word term that is an everyday English word is
+    ambiguous, unless it is a word of the item's name ("cocaine" for Cocaine is not)."""
 
     text: TermText
     exceptions: tuple[TermText, ...] = ()
+    ambiguous: bool | None = None
 
 
 class Item(Strict):
@@ -58,6 +64,9 @@ class Item(Strict):
     certificate_required: bool = False  # controlled item: needs a verified certificate
     terms: dict[str, tuple[TermEntry | TermText, ...]] = Field(default_factory=dict)
     categories: tuple[str, ...] = ()  # designated categories (a path covers its descendants)
+    #: Words that show a listing means this item (units, forms, uses): they confirm the sense
+    #: of an ambiguous term. An entry naming one of the pack's `contexts` stands for its words.
+    context: tuple[TermText, ...] = ()
     note: str = ""
 
     @field_validator("terms")
@@ -163,6 +172,14 @@ class PolicyPack(Strict):
     measures: tuple[Measure, ...] = ()
     country_groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     categories: tuple[Category, ...] = ()
+    contexts: dict[str, tuple[TermText, ...]] = Field(default_factory=dict)
+
+    def item_context(self, item: Item) -> tuple[str, ...]:
+        """The item's context words, the pack's named sets expanded."""
+        words: list[str] = []
+        for entry in item.context:
+            words.extend(self.contexts.get(entry, (entry,)))
+        return tuple(dict.fromkeys(words))
 
     @cached_property
     def items_by_id(self) -> dict[str, Item]:

@@ -38,6 +38,8 @@ class Flag(IntFlag):
     JOINED = 1024
     FUZZY = 2048
     DIGITS = 4096  # a number-like token read as letters ("r19" as rig): may be honest
+    SCRAMBLED = 8192  # inner letters shuffled, first and last kept ("cociane")
+    VOWELS = 16384  # vowels dropped ("hrn" for heroin, "grnd" for grenade)
 
 
 #: Flags that are evidence of malice: an honest seller does not type these.
@@ -49,6 +51,8 @@ DELIBERATE = (
     | Flag.SEPARATOR
     | Flag.STRETCH
     | Flag.SPLIT
+    | Flag.SCRAMBLED
+    | Flag.VOWELS
 )
 
 #: Transform names as they appear in evidence, in pipeline order.
@@ -64,6 +68,8 @@ FLAG_NAMES: dict[Flag, str] = {
     Flag.STRETCH: "stretched_letters",
     Flag.SPLIT: "split_word_joined",
     Flag.JOINED: "run_together_split",
+    Flag.SCRAMBLED: "scrambled_letters",
+    Flag.VOWELS: "vowels_dropped",
     Flag.FUZZY: "misspelling",
     Flag.DIGITS: "digits_read_as_letters",
 }

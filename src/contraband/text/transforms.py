@@ -501,7 +501,23 @@ class Leetspeak(PrefilteredTransform):
         self.table = _LEET_MAP if at == "a" else {**_LEET_MAP, ord("@"): at}
 
     def replace(self, match: re.Match[str]) -> str:
-        return _leet_word(match.group(), self.table)
+        token = match.group()
+        # A "|" with a space on its outer side separates title parts ("Toy |Soft", "Mug|
+        # Blue"): it is no letter. Only a "|" inside a word may be one ("c|alis").
+        lead = token[0] == "|" and _space_before(match.string, match.start())
+        tail = token[-1] == "|" and _space_after(match.string, match.end())
+        if lead or tail:
+            inner = token[int(lead) : len(token) - int(tail)]
+            return "|" * lead + (_leet_word(inner, self.table) if inner else "") + "|" * tail
+        return _leet_word(token, self.table)
+
+
+def _space_before(text: str, at: int) -> bool:
+    return at == 0 or text[at - 1].isspace()
+
+
+def _space_after(text: str, at: int) -> bool:
+    return at == len(text) or text[at].isspace()
 
 
 def _leet_word(token: str, table: dict[int, str] = _LEET_MAP) -> str:

@@ -1,0 +1,60 @@
+"""Sense before sanction: a term with ordinary senses too ("speed", "jelly beans") costs
+points only where the listing's context agrees with the item; a namesake filed elsewhere is
+allowed (the finding kept), anything unclear goes to review with no points."""
+
+import datetime as dt
+
+import pytest
+
+from contraband.listing import parse_listing
+from contraband.screening import Screener
+from contraband.verdict import Action
+
+DAY = dt.date(2020, 3, 1)
+
+# (title, category, action, points, sense of the amphetamine finding)
+CASES = [
+    # everyday word, no sense of the item: a namesake where it is filed elsewhere
+    ("Speed skipping rope for fitness", "Toys & Hobbies", Action.ALLOW, 0, "namesake"),
+    ("Hot Wheels speed track set", "Toys & Hobbies", Action.ALLOW, 0, "namesake"),
+    ("Jelly Beans gourmet candy 500 assorted", "Home & Garden", Action.ALLOW, 0, "namesake"),
+    # no category to judge by: a reviewer decides, no points
+    ("Speed", "", Action.REVIEW, 0, "unclear"),
+    # a disguise with no word of the item's sense: review, never allowed, no points
+    ("Sp33d racer kit", "Toys & Hobbies", Action.REVIEW, 0, "unclear"),
+    # the context agrees: the rules apply in full
+    ("Speed 10 grams pure", "Toys & Hobbies", Action.REMOVE, 49, "confirmed"),  # + misfiled
+    ("Speed pills", "", Action.REMOVE, 48, "confirmed"),
+    ("Bennies and cocaine", "", Action.REMOVE, 48, "unclear"),  # cocaine decides, not bennies
+    ("Bennies", "Health & Medical > Medicines", Action.REMOVE, 48, "confirmed"),
+    ("Sp33d powder", "", Action.REMOVE, 49, "confirmed"),  # disguised, in context: +1
+    # the item's own name is never ambiguous
+    ("Amphetamine", "Toys & Hobbies", Action.REMOVE, 49, None),
+]
+
+
+@pytest.mark.parametrize(("title", "category", "action", "points", "sense"), CASES)
+def test_context_decides_an_ambiguous_term(
+    mini_screener: Screener,
+    title: str,
+    category: str,
+    action: Action,
+    points: float,
+    sense: str | None,
+) -> None:
+    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
+    v = mini_screener.screen(parse_listing(row), DAY)
+    senses = {f.sense for f in v.findings if f.item_id == "amphetamine"}
+    assert (v.action, v.points, senses) == (action, points, {sense}), [
+        (f.kind, f.action, f.reason) for f in v.findings
+    ]
+
+
+def test_the_finding_says_which_context_decided(mini_screener: Screener) -> None:
+    namesake = mini_screener.screen(
+        parse_listing({"id": "a", "title": "Speed skipping rope", "category": "Toys & Hobbies"}),
+        DAY,
+    )
+    assert "filed under 'Toys & Hobbies'" in namesake.findings[0].reason
+    confirmed = mini_screener.screen(parse_listing({"id": "b", "title": "Speed 5 grams"}), DAY)
+    assert "'grams'" in confirmed.findings[0].reason
