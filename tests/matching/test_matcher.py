@@ -83,7 +83,7 @@ FOUND = [
     ("ccn", "cocaine", Distortion.DELIBERATE, "vowels_dropped"),
     ("h-er-oi-n", "heroin", Distortion.DELIBERATE, "split_word_joined"),
     ("c)oc)ai)ne", "cocaine", Distortion.DELIBERATE, "split_word_joined"),
-    ("co ca in e", "cocaine", Distortion.DELIBERATE, "split_word_joined"),
+    ("co ca in e", None, None, None),  # 4 spaced pieces: ordinary text looks like this
     ("c0-c@-in-3", "cocaine", Distortion.DELIBERATE, "leetspeak"),  # fragments and leet
     ("cоcaіne", "cocaine", Distortion.DELIBERATE, "lookalike_folded"),
     ("h3r-o1-n", "heroin", Distortion.DELIBERATE, "split_word_joined"),

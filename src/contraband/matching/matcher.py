@@ -39,16 +39,15 @@ from contraband.text import (
     PIPELINE_AT_AS_C,
     CanonicalText,
     Flag,
+    cut_apart,
     decode,
     flag_names,
-    key_tokens,
+    read_key,
     track,
 )
 from contraband.text.transforms import Transform
 
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
-#: 3+ fragments of 1-3 ASCII letters or digits in a row: where a word cut apart may hide.
-_FRAGMENTS = re.compile(rb"(?<= )(?:[a-z0-9]{1,3} ){2,}[a-z0-9]{1,3}(?= )")
 _FRAGMENTS_MAX = 8  # fragments joined at most
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
 _TOKEN = re.compile(rb"[^ ]+")
@@ -140,13 +139,13 @@ class Matcher:
     ) -> bytes:
         """Find terms in the key `pipeline` makes of the listing (skipped when it is
         `unless`), adding their hits to `best`. Returns the key."""
-        kb, words = key_tokens(listing.raw, pipeline)
+        kb, words, spaced = read_key(listing.raw, pipeline)
         if kb == unless:
             return kb
         literal = self._literal_candidates(kb)
         tokens = self._token_candidates(words)
-        if _FRAGMENTS.search(kb) is not None:  # rare: letters cut apart ("k-et-am-in-e")
-            tokens.extend(self._fragment_runs(kb, words))
+        for run in cut_apart(spaced):  # rare: a word cut apart ("k-et-am-in-e")
+            tokens.extend(self._fragment_run(words, *run))
         if literal or tokens:
             self._evidence(best, listing, kb, literal, tokens, pipeline)
         return kb
@@ -166,26 +165,23 @@ class Matcher:
         database.scan(kb, match_event_handler=on_match, scratch=self._scratch)
         return found
 
-    def _fragment_runs(self, kb: bytes, tokens: list[bytes]) -> Iterator[_TokenMatch]:
-        """Term words cut into 3+ fragments of 1-3 letters ("k-et-am-in-e", "s)il)en)cer",
-        "co ca in e"), read back whole: any window of a run of such fragments, joined, that
-        is a term word as written, disguised or shuffled (never only misspelled)."""
-        for run in _FRAGMENTS.finditer(kb):
-            first = kb.count(b" ", 0, run.start()) - 1
-            count = run.group().count(b" ") + 1
-            for start in range(first, first + count - 1):
-                for end in range(start + 2, min(first + count, start + _FRAGMENTS_MAX) + 1):
-                    window = tokens[start:end]
-                    joined = b"".join(window)
-                    if len(joined) < SCRAMBLED_FROM or not self._cut_apart(window):
+    def _fragment_run(self, tokens: list[bytes], first: int, count: int) -> Iterator[_TokenMatch]:
+        """A term word cut into fragments of 1-3 letters glued by punctuation (tokens
+        [first, first + count): "k-et-am-in-e", "s)il)en)cer"), read back whole: any window
+        of them, joined, that is a term word as written, disguised or shuffled (misspelled
+        too when cut into 3+ fragments)."""
+        for start in range(first, first + count - 1):
+            for end in range(start + 2, min(first + count, start + _FRAGMENTS_MAX) + 1):
+                window = tokens[start:end]
+                joined = b"".join(window)
+                if len(joined) < SCRAMBLED_FROM or not self._cut_apart(window):
+                    continue
+                readings = [(joined, 0), *((w, f) for w, f, _ in self._word_matches(joined))]
+                fuzzy_ok = end - start >= 3 and len(joined) >= 6
+                for word, flags in readings:
+                    if flags & NEEDS_CONTEXT or (flags & Flag.FUZZY and not fuzzy_ok):
                         continue
-                    readings = [(joined, 0), *((w, f) for w, f, _ in self._word_matches(joined))]
-                    # A misspelling counts only in a word cut into 3+ fragments ("coc-ia-ne")
-                    fuzzy_ok = end - start >= 3 and len(joined) >= 6
-                    for word, flags in readings:
-                        if flags & NEEDS_CONTEXT or (flags & Flag.FUZZY and not fuzzy_ok):
-                            continue
-                        yield from self._place_window(tokens, start, end, word, flags)
+                    yield from self._place_window(tokens, start, end, word, flags)
 
     def _place_window(
         self, tokens: list[bytes], start: int, end: int, word: bytes, flags: int

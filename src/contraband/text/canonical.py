@@ -14,7 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contraband.text.chars import Flag
-from contraband.text.transforms import PIPELINE, Edit, Spacing, Transform
+from contraband.text.transforms import (
+    CUT_APART,
+    PIPELINE,
+    PREFILTERS,
+    Edit,
+    Spacing,
+    Transform,
+)
 
 _ENCODING = "utf-8"
 _ERRORS = "surrogatepass"  # lone surrogates in hostile input must not crash the hot path
@@ -27,10 +34,31 @@ def key_bytes(text: str) -> bytes:
 
 def key_tokens(text: str, pipeline: tuple[Transform, ...] = PIPELINE) -> tuple[bytes, list[bytes]]:
     """The matching key as UTF-8, and its words (the matcher needs both; one split)."""
+    return read_key(text, pipeline)[:2]
+
+
+def read_key(
+    text: str, pipeline: tuple[Transform, ...] = PIPELINE
+) -> tuple[bytes, list[bytes], str]:
+    """The matching key as UTF-8, its words, and the text just before `Spacing` made words of
+    it (punctuation still in place: `cut_apart` reads it)."""
     for transform in pipeline[:-1]:
         text = transform.apply(text)
     tokens = Spacing.tokens(text.encode(_ENCODING, _ERRORS))
-    return b" " + b" ".join(tokens) + b" ", tokens
+    return b" " + b" ".join(tokens) + b" ", tokens, text
+
+
+def cut_apart(spaced: str) -> list[tuple[int, int]]:
+    """Words cut apart by punctuation in `spaced` (the third part of `read_key`): (first
+    token, token count) of each run of 3+ short fragments glued by punctuation, no space
+    between ("k-et-am-in-e"). One C-level prefilter scan, usually already made."""
+    if not PREFILTERS(spaced, "cut_apart"):
+        return []
+    runs = []
+    for match in CUT_APART.finditer(spaced):
+        before = Spacing.tokens(spaced[: match.start()].encode(_ENCODING, _ERRORS))
+        runs.append((len(before), len(Spacing.tokens(match.group().encode()))))
+    return runs
 
 
 def key(text: str) -> str:
@@ -141,4 +169,14 @@ def _apply_tracked(
     return "".join(out), new_starts, new_ends, new_flags
 
 
-__all__ = ["CanonicalText", "Flag", "decode", "key", "key_bytes", "key_tokens", "track"]
+__all__ = [
+    "CanonicalText",
+    "Flag",
+    "cut_apart",
+    "decode",
+    "key",
+    "key_bytes",
+    "key_tokens",
+    "read_key",
+    "track",
+]

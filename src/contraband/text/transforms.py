@@ -568,8 +568,23 @@ _LEET_SYMBOLS = frozenset("@$|+!?")
 _SEPARATED = re.compile(r"[^\W_](?P<symbol>[|+])[^\W_](?:(?P=symbol)[^\W_])+")
 
 
+#: ASCII punctuation: what may glue the fragments of a word cut apart.
+_PUNCTUATION = r"!-/:-@\[-`{-~"
+_TOKEN_CHAR = "a-z0-9\x00\x80-\U0010ffff"  # what `Spacing` keeps inside a token
+#: A word cut apart by punctuation, no space between: 3+ fragments of 1-3 letters or digits
+#: ("k-et-am-in-e", "s)il)en)cer"). Ordinary text writes short words with spaces between.
+CUT_APART = re.compile(
+    rf"(?<![{_TOKEN_CHAR}])[a-z0-9]{{1,3}}(?:[{_PUNCTUATION}]+[a-z0-9]{{1,3}}){{2,}}"
+    rf"(?![{_TOKEN_CHAR}])"
+)
+_CUT_APART_BYTES = (
+    rb"(?:^|[^a-z0-9\x00\x80-\xff])[a-z0-9]{1,3}(?:[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+"
+    rb"[a-z0-9]{1,3}){2,}(?:[^a-z0-9\x00\x80-\xff]|$)"
+)
+
 PREFILTERS = Prefilters(
     {
+        "cut_apart": _CUT_APART_BYTES,
         SeparatorJoin.name: (
             rb"(?:^|[^a-z0-9\x80-\xff])"
             + _SINGLE
