@@ -119,8 +119,11 @@ class Screener:
             if self.category_model
             else [None] * len(listings)
         )
+        hits = iter(self._matcher.find_many([listing.fields() for listing in listings]))
         return [
-            (None, d) if isinstance(d, Verdict) else (d, self.screen(d, as_of, next(predictions)))
+            (None, d)
+            if isinstance(d, Verdict)
+            else (d, decide(d, next(hits), self.pack, as_of, self.certificates, next(predictions)))
             for d in decoded
         ]
 

@@ -15,6 +15,7 @@ from itertools import filterfalse, product
 from typing import Any
 
 import hyperscan
+import numpy as np
 from rapidfuzz.distance import OSA
 
 from contraband.matching.hit import Distortion, Hit
@@ -32,6 +33,7 @@ from contraband.matching.index import (
     scramble_key,
     skeleton,
 )
+from contraband.matching.vocabulary import Vocabulary
 from contraband.text import (
     DELIBERATE,
     FIELD_SEPARATOR,
@@ -45,14 +47,17 @@ from contraband.text import (
     read_key,
     track,
 )
+from contraband.text.batch import BREAK, KeyBatch, read_keys
 from contraband.text.transforms import Transform
 
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
 _FRAGMENTS_MAX = 8  # fragments joined at most
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
+_BREAK_TOKEN = BREAK.strip().encode()  # between two listings' keys in a batch
 _TOKEN = re.compile(rb"[^ ]+")
 _MAX_AMBIGUOUS = 4  # '1' positions tried both ways; beyond that, all-i and all-l only
 _CACHE_LIMIT = 200_000
+_BATCH_FROM = 8  # listings: fewer are screened one by one (a batch has a fixed cost)
 
 #: A pseudo-flag, never in evidence: the hit is a written form of a term with digits; the
 #: leetspeak the key applied to it is the term's own digits when the text spells the term.
@@ -115,8 +120,14 @@ class Matcher:
     def __init__(self, index: TermIndex) -> None:
         self.index = index
         self._token_cache: dict[bytes, tuple[tuple[bytes, int, int], ...]] = {}
+        self._inert_cache: dict[bytes, bool] = {}
         database = index.database
         self._scratch = hyperscan.Scratch(database) if database is not None else None
+        self._vocabulary = Vocabulary([*index.dictionary, _BREAK_TOKEN])
+        # Every term word and joined term: a token inside none can be no part of a split one.
+        self._material = b"\n".join({*index.word_terms, *index.joined_terms})
+        # How far from a token `find` may look for the rest of a term around it.
+        self._radius = max((len(words) for words in index.term_words), default=1) + 2
 
     def find(self, fields: Sequence[tuple[str, str]]) -> list[Hit]:
         """Every term in `fields` ((name, text) pairs), in field and position order."""
@@ -149,6 +160,68 @@ class Matcher:
         if literal or tokens:
             self._evidence(best, listing, kb, literal, tokens, pipeline)
         return kb
+
+    def find_many(self, listings: Sequence[Sequence[tuple[str, str]]]) -> list[list[Hit]]:
+        """`[self.find(fields) for fields in listings]`, in a fraction of the time.
+
+        The listings' keys are made together (`text.read_keys`), scanned for literals in
+        one pass, and their tokens checked against the vocabulary in bulk; only the few
+        listings where something may be found go through `find`, which says what.
+        """
+        if len(listings) < _BATCH_FROM:
+            return [self.find(fields) for fields in listings]
+        raws = [_JOINER.join([_clean(text) for _, text in fields]) for fields in listings]
+        batch = read_keys(raws)
+        suspects = set(batch.cut_apart)
+        suspects.update(i for i, raw in enumerate(raws) if "@" in raw)
+        suspects.update(batch.text_at(end - 1) for _, end in self._literal_candidates(batch.buffer))
+        suspects.update(self._with_readable_tokens(batch))
+        return [self.find(fields) if i in suspects else [] for i, fields in enumerate(listings)]
+
+    def _with_readable_tokens(self, batch: KeyBatch) -> set[int]:
+        """Listings of `batch` where a token that is no known word may read as a term: each
+        such token is tried with its neighbours, as `find` would try it. A token that can
+        never read as a term word nor be part of one is learned as known."""
+        vocabulary = self._vocabulary
+        starts, ends, hashes = vocabulary.tokens(batch.array)
+        unknown = vocabulary.unknown(hashes).tolist()
+        if not unknown:
+            return set()
+        buffer = batch.buffer
+        found: set[int] = set()
+        inert: list[int] = []
+        radius = self._radius
+        for k in unknown:
+            if self._inert(buffer[starts[k] : ends[k]]):
+                inert.append(k)
+                continue
+            text = batch.text_at(int(starts[k]))
+            if text in found:
+                continue
+            first, last = max(0, k - radius), min(len(starts), k + radius + 1)
+            window = [
+                buffer[a:b]
+                for a, b in zip(starts[first:last].tolist(), ends[first:last].tolist(), strict=True)
+            ]
+            window = _own_tokens(window, k - first)
+            if self._token_candidates(window):
+                found.add(text)
+        if inert:
+            vocabulary.learn(np.unique(hashes[inert]))
+        return found
+
+    def _inert(self, token: bytes) -> bool:
+        """A number, or a token that reads as no term word and is inside none."""
+        inert = self._inert_cache.get(token)
+        if inert is None:
+            if len(self._inert_cache) > _CACHE_LIMIT:
+                self._inert_cache.clear()
+            inert = self._inert_cache[token] = (
+                token.isdigit()
+                or token in self.index.dictionary  # a long word: the vocabulary never knows it
+                or (not self._word_matches(token) and token not in self._material)
+            )
+        return inert
 
     # --- hot path -------------------------------------------------------------------------
 
@@ -503,6 +576,13 @@ class _FieldTracks:
             if self._whole.key != self.key:  # the two faces of a transform disagree: a bug
                 raise AssertionError("canonical key and tracked key differ")
         return self._whole, 0, sum(len(t) + len(_JOINER) for t in self.texts[:field])
+
+
+def _own_tokens(window: list[bytes], at: int) -> list[bytes]:
+    """The tokens of `window` that belong to the same listing as window[at]."""
+    first = max((i + 1 for i in range(at) if window[i] == _BREAK_TOKEN), default=0)
+    last = next((i for i in range(at + 1, len(window)) if window[i] == _BREAK_TOKEN), len(window))
+    return window[first:last]
 
 
 def _alphanumerics(text: str) -> str:

@@ -362,14 +362,20 @@ class Prefilters:
 
     def __init__(self, patterns: dict[str, bytes]) -> None:
         self.names = tuple(patterns)
-        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._database.compile(
-            expressions=list(patterns.values()),
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(patterns),
-        )
+        self._patterns = list(patterns.values())
+        self._database = self._compile(single=True)
+        self._every_match: hyperscan.Database | None = None
         self._local = threading.local()
+
+    def _compile(self, single: bool) -> hyperscan.Database:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(
+            expressions=self._patterns,
+            ids=list(range(len(self._patterns))),
+            elements=len(self._patterns),
+            flags=[hyperscan.HS_FLAG_SINGLEMATCH if single else 0] * len(self._patterns),
+        )
+        return database
 
     def __call__(self, s: str, name: str) -> bool:
         local = self._local
@@ -389,6 +395,25 @@ class Prefilters:
         )
         local.last = (s, frozenset(found))
         return name in found
+
+    def ends(self, buffer: bytes) -> list[tuple[str, int]]:
+        """(pattern name, end offset) of every match in `buffer`: one scan over many texts
+        joined (`text.batch`) says which of them have work for which transform."""
+        local = self._local
+        database = getattr(self, "_every_match", None)
+        if database is None:
+            database = self._every_match = self._compile(single=False)
+        scratch = getattr(local, "batch_scratch", None)
+        if scratch is None:
+            scratch = local.batch_scratch = hyperscan.Scratch(database)
+        found: list[tuple[str, int]] = []
+        names = self.names
+
+        def on_match(pattern: int, start: int, end: int, *_: object) -> None:
+            found.append((names[pattern], end))
+
+        database.scan(buffer, match_event_handler=on_match, scratch=scratch)
+        return found
 
 
 class PrefilteredTransform(RegexTransform):
