@@ -145,6 +145,7 @@ INNOCENT = [
     "Size S|M|L, red/blue",
     "Kurta set |Heroine print| cotton",  # "|" between title parts is no letter
     "for men and women, a set of ten",  # short ordinary words are not fragments
+    "Made for her. Oin stock soon",  # a sentence ends between the halves: no split word
     "Tea cup, 3 pc set in red",
     "Hrs: 24, pcs: 12, blk/wht",  # abbreviations are not words without vowels
     "Mail sales@abd-store.com for a quote",  # @ read as c makes no term here

@@ -227,10 +227,14 @@ def _split_variants(
                 continue
             if not in_context and head in common and tail in common:
                 continue
-            short = min(len(head), len(tail)) == 2
-            if not short and not (head in dictionary and tail in dictionary):
+            if not (_ordinary(head, dictionary) and _ordinary(tail, dictionary)):
                 continue  # a fragment that is no word: the token layer joins it back
             yield (*words[:k], head, tail, *words[k + 1 :])
+
+
+def _ordinary(fragment: str, dictionary: frozenset[str]) -> bool:
+    """Is `fragment` a token the token layer never looks at (a word, or a number)?"""
+    return fragment in dictionary or fragment.isdigit()
 
 
 def _everyday(words: tuple[str, ...], everyday: frozenset[str]) -> bool:
@@ -261,6 +265,8 @@ def _written_forms(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
 
 def _spaced(words: Sequence[str]) -> bool:
     """False for terms in scripts written without spaces (Chinese, Japanese, Thai...)."""
+    if all(w.isascii() for w in words):
+        return True
     return not any(script_of(c) == "NOSPACE" for w in words for c in w)
 
 

@@ -53,6 +53,7 @@ from contraband.text.transforms import Transform
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
 _FRAGMENTS_MAX = 8  # fragments joined at most
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
+_SENTENCE_END = re.compile(r"[.!?]\s")
 _BREAK_TOKEN = BREAK.strip().encode()  # between two listings' keys in a batch
 _TOKEN = re.compile(rb"[^ ]+")
 _MAX_AMBIGUOUS = 4  # '1' positions tried both ways; beyond that, all-i and all-l only
@@ -478,6 +479,8 @@ class Matcher:
             if _excepted(cand, exceptions.get(cand.term, ())):
                 continue
             field, hit = self._hit(cand, tracks, listing.fields)
+            if cand.flags & Flag.SPLIT and _SENTENCE_END.search(hit.text):
+                continue  # "Seal. Ing": a sentence ends between the halves, no word is split
             slot = (field, *hit.span, cand.term)
             previous = best.get(slot)
             if previous is None or hit.score > previous.score:
