@@ -72,20 +72,20 @@ def read_keys(texts: Sequence[str], pipeline: tuple[Transform, ...] = PIPELINE) 
     """The keys of `texts` (none may contain two NULs in a row) as one `KeyBatch`."""
     if not texts:
         return KeyBatch(b" ", np.frombuffer(b" ", np.uint8), (), (), frozenset())
-    first_costly = next(
-        i for i, t in enumerate(pipeline) if isinstance(t, PrefilteredTransform | Spacing)
-    )
-    front, tail = pipeline[:first_costly], pipeline[first_costly:-1]
-    staged = [_apply(front, text) for text in texts]
+    stages = _Stages.of(pipeline)
+    staged = [
+        stages.front_ascii(text) if text.isascii() else stages.front(text) for text in texts
+    ]
     encoded = [s.encode(_ENCODING, _ERRORS) for s in staged]
     costly, cut = _prefiltered(encoded)
     for i, s in enumerate(staged):
-        final = _finish(tail, s, i in costly)
-        if final is not s:
-            encoded[i] = final.encode(_ENCODING, _ERRORS)
-            cut.discard(i)
-            if _cut_apart(final):
-                cut.add(i)
+        if i in costly or not (stages.after_ascii_identity and s.isascii()):
+            final = stages.finish(s, i in costly)
+            if final is not s:
+                encoded[i] = final.encode(_ENCODING, _ERRORS)
+                cut.discard(i)
+                if _cut_apart(final):
+                    cut.add(i)
     joined = b" " + _BREAK_BYTES.join(encoded) + b" "
     array = _collapse_spaces(np.frombuffer(joined.translate(_SPACING_TABLE), np.uint8))
     buffer = array.tobytes()
@@ -93,8 +93,63 @@ def read_keys(texts: Sequence[str], pipeline: tuple[Transform, ...] = PIPELINE) 
     return KeyBatch(buffer, array, starts, ends, frozenset(cut))
 
 
-def _apply(transforms: Sequence[Transform], text: str) -> str:
-    for transform in transforms:
+@dataclass(frozen=True, slots=True)
+class _Stages:
+    """A pipeline cut where batches need it: the cheap transforms before the first
+    prefiltered one (all, or those that can change ASCII text), and the rest (`Spacing`
+    aside), each marked prefiltered or not."""
+
+    before: tuple[Transform, ...]
+    before_ascii: tuple[Transform, ...]
+    after: tuple[tuple[Transform, bool], ...]
+    after_ascii_identity: bool  # the rest, prefilters aside, leaves ASCII text as it is
+
+    @classmethod
+    def of(cls, pipeline: tuple[Transform, ...]) -> _Stages:
+        cached = _STAGES.get(pipeline)
+        if cached is None:
+            cut = next(
+                i for i, t in enumerate(pipeline) if isinstance(t, PrefilteredTransform | Spacing)
+            )
+            before = pipeline[:cut]
+            after = tuple((t, isinstance(t, PrefilteredTransform)) for t in pipeline[cut:-1])
+            cached = _STAGES[pipeline] = cls(
+                before,
+                tuple(t for t in before if not t.ascii_identity),
+                after,
+                all(t.ascii_identity for t, prefiltered in after if not prefiltered),
+            )
+        return cached
+
+    def front(self, text: str) -> str:
+        for transform in self.before:
+            text = transform.apply(text)
+        return text
+
+    def front_ascii(self, text: str) -> str:
+        for transform in self.before_ascii:
+            text = transform.apply(text)
+        return text
+
+    def finish(self, text: str, costly: bool) -> str:
+        """The rest of the pipeline. A prefiltered transform leaves a text its prefilter did
+        not match as it is, so while the text is unchanged those are skipped."""
+        for at, (transform, prefiltered) in enumerate(self.after):
+            if costly:
+                return _apply(self.after[at:], text)
+            if prefiltered:
+                continue
+            changed = transform.apply(text)
+            if changed is not text and changed != text:
+                return _apply(self.after[at + 1 :], changed)
+        return text
+
+
+_STAGES: dict[tuple[Transform, ...], _Stages] = {}
+
+
+def _apply(transforms: Sequence[tuple[Transform, bool]], text: str) -> str:
+    for transform, _ in transforms:
         text = transform.apply(text)
     return text
 
@@ -116,20 +171,6 @@ def _prefiltered(encoded: list[bytes]) -> tuple[set[int], set[int]]:
         text = bisect.bisect_right(starts, end - 1) - 1
         (cut if name == "cut_apart" else costly).add(text)
     return costly, cut
-
-
-def _finish(tail: Sequence[Transform], text: str, costly: bool) -> str:
-    """The rest of the pipeline (Spacing aside). A prefiltered transform leaves a text its
-    prefilter did not match as it is, so while the text is unchanged those are skipped."""
-    for at, transform in enumerate(tail):
-        if costly:
-            return _apply(tail[at:], text)
-        if isinstance(transform, PrefilteredTransform):
-            continue
-        changed = transform.apply(text)
-        if changed is not text and changed != text:
-            return _apply(tail[at + 1 :], changed)
-    return text
 
 
 def _collapse_spaces(array: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:

@@ -71,6 +71,8 @@ class Transform(ABC):
     """One step of the canonical pipeline."""
 
     name: str
+    #: True when the transform leaves every ASCII text as it is (batches skip it there).
+    ascii_identity: bool = False
 
     @abstractmethod
     def apply(self, s: str) -> str:
@@ -116,6 +118,19 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 
 
+_FEW_CHARS = 8  # distinct non-ASCII characters folded by replace; more, by one regex pass
+_ASCII_BYTES = bytes(range(128))
+
+
+def non_ascii_chars(s: str) -> str:
+    """The non-ASCII characters of `s`, in order (C-level passes: faster than a regex)."""
+    return (
+        s.encode("utf-8", "surrogatepass")
+        .translate(None, _ASCII_BYTES)
+        .decode("utf-8", "surrogatepass")
+    )
+
+
 def _fold_run(match: re.Match[str]) -> str:
     return match.group().translate(FOLD_TABLE)
 
@@ -125,9 +140,22 @@ class Fold(Transform):
     and accents undone); ASCII text passes untouched."""
 
     name = "fold"
+    ascii_identity = True
 
     def apply(self, s: str) -> str:
-        return s if s.isascii() else _NON_ASCII_RUN.sub(_fold_run, s)
+        if s.isascii():
+            return s
+        chars = set(non_ascii_chars(s))
+        if len(chars) > _FEW_CHARS:
+            return _NON_ASCII_RUN.sub(_fold_run, s)
+        changes = [(c, FOLD_TABLE[ord(c)]) for c in chars]
+        if not all(folded.isascii() or folded == c for c, folded in changes):
+            return _NON_ASCII_RUN.sub(_fold_run, s)  # a fold into another foldable character
+        # A few distinct characters, each folded into ASCII: one C-level replace each.
+        for c, folded in changes:
+            if folded != c:
+                s = s.replace(c, folded)
+        return s
 
     def edits(self, s: str) -> Iterator[Edit]:
         if s.isascii():
@@ -163,6 +191,7 @@ _NON_ASCII_WORD = re.compile(r"[^\W_]*[^\x00-\x7f][^\W_]*")
 
 class LookalikeFold(Transform):
     name = "lookalike"
+    ascii_identity = True
 
     def apply(self, s: str) -> str:
         if not _has_foreign_letters(s):
@@ -214,7 +243,7 @@ def _has_foreign_letters(s: str) -> bool:
     """Does `s` contain a look-alike letter (the only case with work to do)?"""
     if s.isascii():
         return False
-    return not lookalike_letters().isdisjoint(_NON_ASCII_CHAR.findall(s))
+    return not lookalike_letters().isdisjoint(non_ascii_chars(s))
 
 
 def _genuine_scripts(s: str) -> set[str]:
