@@ -73,9 +73,7 @@ def read_keys(texts: Sequence[str], pipeline: tuple[Transform, ...] = PIPELINE) 
     if not texts:
         return KeyBatch(b" ", np.frombuffer(b" ", np.uint8), (), (), frozenset())
     stages = _Stages.of(pipeline)
-    staged = [
-        stages.front_ascii(text) if text.isascii() else stages.front(text) for text in texts
-    ]
+    staged = [stages.front_ascii(text) if text.isascii() else stages.front(text) for text in texts]
     encoded = [s.encode(_ENCODING, _ERRORS) for s in staged]
     costly, cut = _prefiltered(encoded)
     for i, s in enumerate(staged):

@@ -122,6 +122,14 @@ def _apply_tracked(
     flags: list[int],
     edits: list[Edit],
 ) -> tuple[str, list[int], list[int], list[int]]:
+    if all(b - a == 1 and len(text) == 1 for a, b, text, _ in edits):
+        # Only characters replaced one for one (case, look-alikes): offsets stay as they are.
+        chars = list(s)
+        flags = flags.copy()
+        for a, _, text, edit_flag in edits:
+            chars[a] = text
+            flags[a] |= int(edit_flag)
+        return "".join(chars), starts, ends, flags
     out: list[str] = []
     new_starts: list[int] = []
     new_ends: list[int] = []

@@ -183,7 +183,7 @@ class Case(Transform):
                 yield Edit(match.start(), match.end(), folded, Flag.CASE)
 
 
-_MAY_CHANGE_CASE = re.compile(r"[A-Z]|[^\x00-\x7f]")
+_MAY_CHANGE_CASE = re.compile(r"[A-Z\x80-\U0010ffff]")
 
 
 _NON_ASCII_WORD = re.compile(r"[^\W_]*[^\x00-\x7f][^\W_]*")
@@ -653,7 +653,13 @@ PREFILTERS = Prefilters(
 )
 
 _SPACING_TABLE = bytes(i if (i >= 0x80 or i == 0 or chr(i).isalnum()) else 0x20 for i in range(256))
-_NON_WORD = re.compile(r"[^A-Za-z0-9\x00\x80-\U0010ffff]+")
+# Non-word characters: ASCII other than letters, digits and NUL (all else is part of a word).
+# Written as the ASCII ranges themselves: a small positive class is a fast bitmap test.
+_NON_WORD_CLASS = r"\x01-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f"
+_NON_WORD_NOT_SPACE = r"\x01-\x1f\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f"
+_NON_WORD = re.compile(f"[{_NON_WORD_CLASS}]+")
+#: A run of non-word characters other than one space: two or more, or one that is no space.
+_NOT_ONE_SPACE = re.compile(f"[{_NON_WORD_CLASS}]{{2,}}|[{_NON_WORD_NOT_SPACE}]")
 
 
 class Spacing(Transform):
@@ -678,11 +684,15 @@ class Spacing(Transform):
         return b.translate(_SPACING_TABLE).split()
 
     def edits(self, s: str) -> Iterator[Edit]:
-        for match in _NON_WORD.finditer(s):
+        # A lone space between words is already what the key has: only other runs (and a
+        # lone space at either end) are edits, so ordinary prose costs a few, not one a word.
+        if s[:1] == " " and s[1:2] != " ":
+            yield Edit(0, 1, "", 0)
+        for match in _NOT_ONE_SPACE.finditer(s):
             at_edge = match.start() == 0 or match.end() == len(s)
-            text = "" if at_edge else " "
-            if match.group() != text:
-                yield Edit(match.start(), match.end(), text, 0)
+            yield Edit(match.start(), match.end(), "" if at_edge else " ", 0)
+        if len(s) > 1 and s[-1] == " " and s[-2] != " ":
+            yield Edit(len(s) - 1, len(s), "", 0)
 
 
 #: The pipeline, in application order.
