@@ -84,7 +84,7 @@ def core_rates(corpus: Path, terms: list[str]) -> tuple[float, float]:
     start = time.perf_counter()
     scan(matcher, listings)
     one = len(listings) / (time.perf_counter() - start)
-    two = len(listings) / run_parallel(pickle.dumps(index), corpus / "listings.jsonl", 2)
+    two = len(listings) / run_parallel(pickle.dumps(index), corpus / "listings.jsonl", 2)[0]
     return one, two
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from contraband.files.listings import Record, read_records
-from contraband.files.verdicts import VerdictWriter
+from contraband.files.verdicts import VerdictWriter, encode_lines
 from contraband.screening import Screener
 from contraband.summary import ScanSummary
 from contraband.verdict import Verdict
@@ -38,11 +38,18 @@ def _init_worker(blob: bytes) -> None:
     gc.freeze()
 
 
-def _screen_chunk(args: tuple[list[Record], str, int]) -> tuple[list[Verdict], ScanSummary]:
-    records, as_of, keep_flagged = args
+#: What a chunk of work yields: its verdicts, or (for JSONL output) their lines already
+#: encoded by the worker, so the writing process only writes; and how many there are.
+Screened = tuple[list[Verdict] | bytes, int]
+
+
+def _screen_chunk(args: tuple[list[Record], str, int, bool]) -> tuple[Screened, ScanSummary]:
+    records, as_of, keep_flagged, encode = args
     assert _WORKER is not None
     summary = ScanSummary(keep_flagged=keep_flagged)
-    return screen_records(_WORKER, records, dt.date.fromisoformat(as_of), summary), summary
+    verdicts = screen_records(_WORKER, records, dt.date.fromisoformat(as_of), summary)
+    payload: list[Verdict] | bytes = encode_lines(verdicts) if encode else verdicts
+    return (payload, len(verdicts)), summary
 
 
 def screen_records(
@@ -83,10 +90,14 @@ def scan(
     gc.freeze()  # the pack and index live for the whole run: the collector need not rescan them
     records = read_records(source)
     with VerdictWriter(out) as writer:
-        for verdicts in _verdict_chunks(screener, records, as_of, workers, summary):
-            writer.write_many(verdicts)
+        chunks = _verdict_chunks(screener, records, as_of, workers, summary, not writer.parquet)
+        for payload, count in chunks:
+            if isinstance(payload, bytes):
+                writer.write_lines(payload, count)
+            else:
+                writer.write_many(payload)
             if progress is not None:
-                progress(len(verdicts))
+                progress(count)
     return summary
 
 
@@ -101,10 +112,12 @@ def _verdict_chunks(
     as_of: dt.date,
     workers: int,
     summary: ScanSummary,
-) -> Iterator[list[Verdict]]:
+    encode: bool,
+) -> Iterator[Screened]:
     if workers <= 1:
         for chunk in _chunks(records):
-            yield screen_records(screener, chunk, as_of, summary)
+            verdicts = screen_records(screener, chunk, as_of, summary)
+            yield (encode_lines(verdicts) if encode else verdicts), len(verdicts)
         return
     global _WORKER
     context: Any
@@ -124,7 +137,9 @@ def _verdict_chunks(
         pending: deque[Any] = deque()
         for chunk in _chunks(records):
             pending.append(
-                pool.apply_async(_screen_chunk, ((chunk, as_of.isoformat(), summary.keep_flagged),))
+                pool.apply_async(
+                    _screen_chunk, ((chunk, as_of.isoformat(), summary.keep_flagged, encode),)
+                )
             )
             if len(pending) >= 4 * workers:
                 yield _merged(pending.popleft().get(), summary)
@@ -132,7 +147,7 @@ def _verdict_chunks(
             yield _merged(pending.popleft().get(), summary)
 
 
-def _merged(result: tuple[list[Verdict], ScanSummary], summary: ScanSummary) -> list[Verdict]:
-    verdicts, part = result
+def _merged(result: tuple[Screened, ScanSummary], summary: ScanSummary) -> Screened:
+    screened, part = result
     summary.merge(part)
-    return verdicts
+    return screened

@@ -26,6 +26,11 @@ def is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(PARQUET_SUFFIXES)
 
 
+def encode_lines(verdicts: Sequence[Verdict]) -> bytes:
+    """Verdicts as JSONL: one line each, in order."""
+    return b"".join([to_json(verdict) + b"\n" for verdict in verdicts])
+
+
 class VerdictWriter:
     """Writes verdicts as JSONL, or Parquet when the name ends in .parquet; atomically."""
 
@@ -47,8 +52,18 @@ class VerdictWriter:
             self._flush()
 
     def write_many(self, verdicts: Sequence[Verdict]) -> None:
-        for verdict in verdicts:
-            self.write(verdict)
+        if self.parquet:
+            for verdict in verdicts:
+                self.write(verdict)
+        else:
+            self.write_lines(encode_lines(verdicts), len(verdicts))
+
+    def write_lines(self, lines: bytes, count: int) -> None:
+        """`count` verdicts already encoded by `encode_lines` (JSONL output only)."""
+        if self.parquet:
+            raise ValueError("encoded lines are for JSONL output")
+        self.count += count
+        self._file.file.write(lines)
 
     def _flush(self) -> None:
         import pyarrow.parquet as pq
