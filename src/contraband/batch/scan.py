@@ -12,11 +12,10 @@ import gc
 import multiprocessing as mp
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from contraband.files.listings import Record, read_records
+from contraband.files.listings import Chunk, Record, RecordBlock, read_chunks
 from contraband.files.verdicts import VerdictWriter, encode_lines
 from contraband.screening import Screener
 from contraband.summary import ScanSummary
@@ -43,11 +42,11 @@ def _init_worker(blob: bytes) -> None:
 Screened = tuple[list[Verdict] | bytes, int]
 
 
-def _screen_chunk(args: tuple[list[Record], str, int, bool]) -> tuple[Screened, ScanSummary]:
-    records, as_of, keep_flagged, encode = args
+def _screen_chunk(args: tuple[Chunk, str, int, bool]) -> tuple[Screened, ScanSummary]:
+    chunk, as_of, keep_flagged, encode = args
     assert _WORKER is not None
     summary = ScanSummary(keep_flagged=keep_flagged)
-    verdicts = screen_records(_WORKER, records, dt.date.fromisoformat(as_of), summary)
+    verdicts = screen_records(_WORKER, _records(chunk), dt.date.fromisoformat(as_of), summary)
     payload: list[Verdict] | bytes = encode_lines(verdicts) if encode else verdicts
     return (payload, len(verdicts)), summary
 
@@ -88,10 +87,10 @@ def scan(
     the `keep_flagged` most serious flagged listings. `progress(n)` is told of each chunk."""
     summary = ScanSummary(keep_flagged=keep_flagged)
     gc.freeze()  # the pack and index live for the whole run: the collector need not rescan them
-    records = read_records(source)
+    chunks = read_chunks(source, CHUNK)
     with VerdictWriter(out) as writer:
-        chunks = _verdict_chunks(screener, records, as_of, workers, summary, not writer.parquet)
-        for payload, count in chunks:
+        screened = _verdict_chunks(screener, chunks, as_of, workers, summary, not writer.parquet)
+        for payload, count in screened:
             if isinstance(payload, bytes):
                 writer.write_lines(payload, count)
             else:
@@ -101,22 +100,21 @@ def scan(
     return summary
 
 
-def _chunks(records: Iterator[Record]) -> Iterator[list[Record]]:
-    while chunk := list(islice(records, CHUNK)):
-        yield chunk
+def _records(chunk: Chunk) -> list[Record]:
+    return chunk.records() if isinstance(chunk, RecordBlock) else chunk
 
 
 def _verdict_chunks(
     screener: Screener,
-    records: Iterator[Record],
+    chunks: Iterator[Chunk],
     as_of: dt.date,
     workers: int,
     summary: ScanSummary,
     encode: bool,
 ) -> Iterator[Screened]:
     if workers <= 1:
-        for chunk in _chunks(records):
-            verdicts = screen_records(screener, chunk, as_of, summary)
+        for chunk in chunks:
+            verdicts = screen_records(screener, _records(chunk), as_of, summary)
             yield (encode_lines(verdicts) if encode else verdicts), len(verdicts)
         return
     global _WORKER
@@ -135,7 +133,7 @@ def _verdict_chunks(
         # Bounded in-flight chunks (Pool.imap would read the whole input ahead): memory stays
         # flat, and results come back in input order.
         pending: deque[Any] = deque()
-        for chunk in _chunks(records):
+        for chunk in chunks:
             pending.append(
                 pool.apply_async(
                     _screen_chunk, ((chunk, as_of.isoformat(), summary.keep_flagged, encode),)

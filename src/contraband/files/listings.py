@@ -11,6 +11,7 @@ import csv
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, NamedTuple, cast
 
@@ -47,14 +48,66 @@ def input_format(path: Path) -> str:
     )
 
 
+_BOM = b"\xef\xbb\xbf"
+_LINES_PER_BLOCK = 1024
+
+
+class RecordBlock(NamedTuple):
+    """Consecutive JSONL lines as read, not yet split into records: one bytes object is
+    cheap to hand to a worker process, which makes the records (`records`)."""
+
+    name: str  # the file's name, for `Record.where`
+    first: int  # how many lines of the file come before the block
+    data: bytes
+
+    def records(self) -> list[Record]:
+        """The block's records, numbered by line. A line ends at LF, CRLF or a lone CR (raw
+        line breaks cannot be inside a JSON document, so splitting never cuts a record)."""
+        physical = self.data.split(b"\n")
+        if self.data.endswith(b"\n"):
+            physical.pop()
+        if self.first == 0 and physical and physical[0].startswith(_BOM):
+            physical[0] = physical[0][len(_BOM) :]
+        name, number = self.name, self.first
+        out: list[Record] = []
+        if b"\r" not in self.data:  # the common case: one record per physical line
+            for number, line in enumerate(physical, start=self.first + 1):
+                if line.strip():
+                    out.append(Record(f"{name}:{number}", raw=line))
+            return out
+        for each in physical:
+            for line in each.rstrip(b"\r\n").split(b"\r"):
+                number += 1
+                if line.strip():
+                    out.append(Record(f"{name}:{number}", raw=line))
+        return out
+
+
+Chunk = list[Record] | RecordBlock
+
+
 def read_records(path: Path) -> Iterator[Record]:
     """Every record of a listing file, in order; InputError if the file cannot be read."""
+    for chunk in read_chunks(path, _LINES_PER_BLOCK):
+        yield from chunk.records() if isinstance(chunk, RecordBlock) else chunk
+
+
+def read_chunks(path: Path, size: int) -> Iterator[Chunk]:
+    """The records of a listing file in chunks of about `size`, in order: JSONL as blocks of
+    lines (split where they are screened), other formats as lists of records."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if not path.is_file():
         raise InputError(f"{path}: not a file")
-    readers = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv}
-    return readers.get(input_format(path), _read_parquet)(path)
+    if input_format(path) == "jsonl":
+        return _jsonl_blocks(path, size)
+    readers = {"json": _read_json, "csv": _read_csv}
+    return _batched(readers.get(input_format(path), _read_parquet)(path), size)
+
+
+def _batched(records: Iterator[Record], size: int) -> Iterator[Chunk]:
+    while chunk := list(islice(records, size)):
+        yield chunk
 
 
 def count_hint(path: Path) -> tuple[int, str]:
@@ -86,18 +139,17 @@ def _open_text(path: Path) -> IO[str]:
     return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
 
 
-def _read_jsonl(path: Path) -> Iterator[Record]:
-    """One record per line; a line ends at LF, CRLF or a lone CR (raw line breaks cannot be
-    inside a JSON document, so splitting on them never cuts a record)."""
-    number = 0
+def _jsonl_blocks(path: Path, lines: int) -> Iterator[Chunk]:
+    """The file's lines, `lines` at a time, joined as read (no work per line here)."""
+    first = 0
     with _compressed_errors(path), _open_binary(path) as f:
-        for physical in f:
-            if number == 0 and physical.startswith(b"\xef\xbb\xbf"):
-                physical = physical[3:]
-            for line in physical.rstrip(b"\r\n").split(b"\r"):
-                number += 1
-                if line.strip():
-                    yield Record(f"{path.name}:{number}", raw=line)
+        while block := list(islice(f, lines)):
+            data = b"".join(block)
+            yield RecordBlock(path.name, first, data)
+            if b"\r" in data:  # lone CRs end lines too: count them as `records` will
+                first += sum(len(line.rstrip(b"\r\n").split(b"\r")) for line in block)
+            else:
+                first += len(block)
 
 
 def _read_json(path: Path) -> Iterator[Record]:
