@@ -117,6 +117,30 @@ def test_distorted_spellings_are_found(
     assert 0 < hit.score <= 1
 
 
+PROSE = (
+    "Shipped from our warehouse within two days. Sturdy packaging, tracked delivery, and a "
+    "friendly support team that answers every message. "
+)
+
+
+@pytest.mark.parametrize(("written", "term", "distortion", "transform"), FOUND)
+def test_evidence_in_a_long_description_is_the_same_as_in_a_title(
+    index: TermIndex, written: str, term: str | None, distortion: object, transform: object
+) -> None:
+    """Deep in a long description only a window of text is tracked: the hits say exactly
+    what they say in a short title, with spans in the description's own offsets."""
+    short = Matcher(index).find([("description", f"Brand new {written} for sale")])
+    prefix = PROSE * 3 + "Brand new "
+    long_text = f"{prefix}{written} for sale. " + PROSE * 3
+    long = Matcher(index).find([("description", long_text)])
+    assert [(h.term, h.text, h.transforms, h.distortion) for h in long] == [
+        (h.term, h.text, h.transforms, h.distortion) for h in short
+    ]
+    for hit in long:
+        assert long_text[hit.span[0] : hit.span[1]] == hit.text
+        assert hit.span[0] >= len(prefix) - 10
+
+
 INNOCENT = [
     "Scunthorpe United scarf",  # term inside a longer word is not the term
     "Classic assessment workbook",  # "ass" inside words

@@ -507,7 +507,7 @@ class Matcher:
         self, cand: _Candidate, tracks: _FieldTracks, fields: Sequence[tuple[str, str]]
     ) -> tuple[int, Hit]:
         field = tracks.field_of(cand.start)
-        canonical, key_shift, text_shift = tracks.locate(field)
+        canonical, key_shift, text_shift = tracks.locate(field, cand.start, cand.end)
         start, end = cand.start - key_shift, cand.end - key_shift
         original_start, original_end = canonical.original_span(start, end)
         span = (original_start - text_shift, original_end - text_shift)
@@ -545,7 +545,8 @@ class _FieldTracks:
     field: a title is a tenth of a listing. A field's own key is its segment of the
     listing's key, except when look-alike folding depends on another field's script (a
     genuinely Cyrillic description); a field whose key differs is read from one tracking
-    of the whole listing instead.
+    of the whole listing instead. In a long field, only a window of text around the
+    hit is tracked (`_window`), checked against the field's key.
     """
 
     def __init__(self, listing: _Listing, key: str, pipeline: tuple[Transform, ...]) -> None:
@@ -555,22 +556,68 @@ class _FieldTracks:
         self.pipeline = pipeline
         self.separators = _positions(key, FIELD_SEPARATOR)
         self._tracked: dict[int, tuple[CanonicalText, int, int]] = {}
+        self._windows: list[tuple[int, int, tuple[CanonicalText, int, int]]] = []
         self._whole: CanonicalText | None = None
 
     def field_of(self, position: int) -> int:
         """The field whose segment of the key holds `position`."""
         return bisect.bisect_left(self.separators, position)
 
-    def locate(self, field: int) -> tuple[CanonicalText, int, int]:
-        """(canonical text, key offset to subtract, original offset to subtract) for `field`."""
+    def locate(self, field: int, start: int, end: int) -> tuple[CanonicalText, int, int]:
+        """(canonical text, key offset to subtract, original offset to subtract) for key
+        span [start, end) of `field`."""
         found = self._tracked.get(field)
-        if found is None:
-            found = self._tracked[field] = self._track(field)
+        if found is not None:
+            return found
+        for low, high, window in self._windows:
+            if low <= start and end <= high:
+                return window
+        text = self.texts[field]
+        if len(text) >= _WINDOW_FROM:
+            for margin in _WINDOW_MARGINS:
+                located = self._window(field, start, end, margin)
+                if located is not None:
+                    return located
+        found = self._tracked[field] = self._track(field)
         return found
 
-    def _track(self, field: int) -> tuple[CanonicalText, int, int]:
+    def _bounds(self, field: int) -> tuple[int, int]:
+        """[first, last) of the field's key body in the listing's key."""
         first = self.separators[field - 1] + 2 if field else 1
         last = self.separators[field] - 1 if field < len(self.separators) else len(self.key) - 1
+        return first, last
+
+    def _window(
+        self, field: int, start: int, end: int, margin: int
+    ) -> tuple[CanonicalText, int, int] | None:
+        """Track only the text around key span [start, end): cut at spaces between words
+        of 2+ letters (no transform reads across such a cut), about `margin` characters
+        either side of where the span should be. Used only if the keys of the text before,
+        in and after the window make the field's key exactly; None otherwise."""
+        text = self.texts[field]
+        first, last = self._bounds(field)
+        scale = len(text) / max(last - first, 1)  # an ASCII key is about as long as its text
+        low = _cut_before(text, int((start - first) * scale) - margin)
+        high = _cut_after(text, int((end - first) * scale) + margin)
+        if low <= 0 and high >= len(text):
+            return None
+        before, after = self._body(text[:low]), self._body(text[high:])
+        window = track(text[low:high], self.pipeline)
+        body = self.key[first:last]
+        inner = window.key[1:-1]
+        expected = " ".join(part for part in (before, inner, after) if part)
+        at = first + len(before) + (1 if before else 0)
+        if expected != body or not (at <= start and end <= at + len(inner)):
+            return None
+        located = (window, at - 1, -low)
+        self._windows.append((at, at + len(inner), located))
+        return located
+
+    def _body(self, text: str) -> str:
+        return decode(read_key(text, self.pipeline)[0])[1:-1] if text.strip() else ""
+
+    def _track(self, field: int) -> tuple[CanonicalText, int, int]:
+        first, last = self._bounds(field)
         alone = track(self.texts[field], self.pipeline)
         if alone.key == " " + self.key[first:last] + " ":
             return alone, first - 1, 0
@@ -579,6 +626,28 @@ class _FieldTracks:
             if self._whole.key != self.key:  # the two faces of a transform disagree: a bug
                 raise AssertionError("canonical key and tracked key differ")
         return self._whole, 0, sum(len(t) + len(_JOINER) for t in self.texts[:field])
+
+
+_WINDOW_FROM = 240  # characters: a shorter field is tracked whole
+_WINDOW_MARGINS = (40, 160)  # characters around the span, tried in turn
+#: A space between two words of 2+ letters or digits: nothing reads across it.
+_CUT = re.compile(r"(?<=[A-Za-z0-9]{2}) +(?=[A-Za-z0-9]{2})")
+
+
+def _cut_before(text: str, at: int) -> int:
+    """The last cut at or before `at` (0 if none)."""
+    if at <= 0:
+        return 0
+    cuts = [m.end() for m in _CUT.finditer(text, max(0, at - 80), at)]
+    return cuts[-1] if cuts else 0
+
+
+def _cut_after(text: str, at: int) -> int:
+    """The first cut at or after `at` (the end of the text if none)."""
+    if at >= len(text):
+        return len(text)
+    found = _CUT.search(text, at, at + 80)
+    return found.start() if found else len(text)
 
 
 def _own_tokens(window: list[bytes], at: int) -> list[bytes]:
