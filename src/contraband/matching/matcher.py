@@ -132,10 +132,15 @@ class Matcher:
 
     def find(self, fields: Sequence[tuple[str, str]]) -> list[Hit]:
         """Every term in `fields` ((name, text) pairs), in field and position order."""
+        return self._find(fields, None)
+
+    def _find(self, fields: Sequence[tuple[str, str]], known: bytes | None) -> list[Hit]:
+        """`find`, given the listing's key when a batch made it already and no word of
+        it is cut apart (`known`)."""
         texts = [_clean(text) for _, text in fields]
         listing = _Listing(fields, texts, _JOINER.join(texts))
         best: _Best = {}
-        key = self._read(best, listing, PIPELINE)
+        key = self._read(best, listing, PIPELINE, known=known)
         if "@" in listing.raw:  # rare: read it as c too ("@bd oil"), SpamAssassin's other reading
             self._read(best, listing, PIPELINE_AT_AS_C, unless=key)
         if not best:
@@ -148,15 +153,21 @@ class Matcher:
         listing: _Listing,
         pipeline: tuple[Transform, ...],
         unless: bytes | None = None,
+        known: bytes | None = None,
     ) -> bytes:
         """Find terms in the key `pipeline` makes of the listing (skipped when it is
-        `unless`), adding their hits to `best`. Returns the key."""
-        kb, words, spaced = read_key(listing.raw, pipeline)
+        `unless`; `known` when it is made already, with no word cut apart), adding their
+        hits to `best`. Returns the key."""
+        if known is not None:
+            kb, words, runs = known, known.split(), []
+        else:
+            kb, words, spaced = read_key(listing.raw, pipeline)
+            runs = cut_apart(spaced)  # rare: a word cut apart ("k-et-am-in-e")
         if kb == unless:
             return kb
         literal = self._literal_candidates(kb)
         tokens = self._token_candidates(words)
-        for run in cut_apart(spaced):  # rare: a word cut apart ("k-et-am-in-e")
+        for run in runs:
             tokens.extend(self._fragment_run(words, *run))
         if literal or tokens:
             self._evidence(best, listing, kb, literal, tokens, pipeline)
@@ -177,7 +188,12 @@ class Matcher:
         suspects.update(i for i, raw in enumerate(raws) if "@" in raw)
         suspects.update(batch.text_at(end - 1) for _, end in self._literal_candidates(batch.buffer))
         suspects.update(self._with_readable_tokens(batch))
-        return [self.find(fields) if i in suspects else [] for i, fields in enumerate(listings)]
+        return [
+            (self._find(fields, None if i in batch.cut_apart else batch.key(i)))
+            if i in suspects
+            else []
+            for i, fields in enumerate(listings)
+        ]
 
     def _with_readable_tokens(self, batch: KeyBatch) -> set[int]:
         """Listings of `batch` where a token that is no known word may read as a term: each
