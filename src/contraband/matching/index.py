@@ -126,7 +126,9 @@ class TermIndex:
         joined: dict[str, list[int]] = defaultdict(list)
         for i, (term, words) in enumerate(zip(terms, term_words, strict=True)):
             literal_targets[_literal(words)].append((i, LiteralKind.EXACT))
-            if len(words) > 1:
+            if len(words) > 1 and (not _spaced(words) or _ordinary("".join(words), dictionary)):
+                # Run together ("vapepen"): a token the token layer reads itself, unless it
+                # is an ordinary word (which the token layer never looks at).
                 literal_targets[_literal(("".join(words),))].append((i, LiteralKind.JOINED))
             for written in _written_forms(words):
                 literal_targets[_literal(written)].append((i, LiteralKind.WRITTEN))

@@ -302,11 +302,15 @@ class Matcher:
         if not triggers:
             return []
         out: list[_TokenMatch] = []
+        joined = self.index.joined_terms
         for i, token in enumerate(tokens):
             if token in triggers:
                 for word, flags, edits in self._word_matches(token):
                     out.extend(self._place(tokens, i, word, flags, edits))
                 out.extend(self._split_words(tokens, i))
+                for term in joined.get(token, ()):  # a multi-word term run together
+                    if len(self.index.term_words[term]) > 1:
+                        out.append((term, i, 1, int(Flag.JOINED), 0))
         return out
 
     def _word_matches(self, token: bytes) -> tuple[tuple[bytes, int, int], ...]:
