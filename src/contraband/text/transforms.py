@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 import hyperscan
@@ -389,20 +389,26 @@ class Prefilters:
     and the last result are per thread (the service screens in a thread pool).
     """
 
-    def __init__(self, patterns: dict[str, bytes]) -> None:
-        self.names = tuple(patterns)
-        self._patterns = list(patterns.values())
+    def __init__(self, patterns: Sequence[tuple[str, bytes, Veto | None]]) -> None:
+        self.names = tuple(name for name, _, _ in patterns)
+        self._patterns = [pattern for _, pattern, _ in patterns]
+        self._vetoes = tuple(veto for _, _, veto in patterns)
         self._database = self._compile(single=True)
         self._every_match: hyperscan.Database | None = None
         self._local = threading.local()
 
     def _compile(self, single: bool) -> hyperscan.Database:
+        """All patterns in one database; `single`: one report per pattern, except where a
+        veto may drop a match (a later one must still be seen)."""
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         database.compile(
             expressions=self._patterns,
             ids=list(range(len(self._patterns))),
             elements=len(self._patterns),
-            flags=[hyperscan.HS_FLAG_SINGLEMATCH if single else 0] * len(self._patterns),
+            flags=[
+                hyperscan.HS_FLAG_SINGLEMATCH if single and veto is None else 0
+                for veto in self._vetoes
+            ],
         )
         return database
 
@@ -415,13 +421,15 @@ class Prefilters:
         if scratch is None:
             scratch = local.scratch = hyperscan.Scratch(self._database)
         found: set[str] = set()
+        data = s.encode("utf-8", "surrogatepass")
+        names, vetoes = self.names, self._vetoes
 
-        def on_match(pattern: int, *_: object) -> None:
-            found.add(self.names[pattern])
+        def on_match(pattern: int, start: int, end: int, *_: object) -> None:
+            veto = vetoes[pattern]
+            if veto is None or not veto(data, end):
+                found.add(names[pattern])
 
-        self._database.scan(
-            s.encode("utf-8", "surrogatepass"), match_event_handler=on_match, scratch=scratch
-        )
+        self._database.scan(data, match_event_handler=on_match, scratch=scratch)
         local.last = (s, frozenset(found))
         return name in found
 
@@ -436,13 +444,19 @@ class Prefilters:
         if scratch is None:
             scratch = local.batch_scratch = hyperscan.Scratch(database)
         found: list[tuple[str, int]] = []
-        names = self.names
+        names, vetoes = self.names, self._vetoes
 
         def on_match(pattern: int, start: int, end: int, *_: object) -> None:
-            found.append((names[pattern], end))
+            veto = vetoes[pattern]
+            if veto is None or not veto(buffer, end):
+                found.append((names[pattern], end))
 
         database.scan(buffer, match_event_handler=on_match, scratch=scratch)
         return found
+
+
+#: (the bytes scanned, where a match ends) -> True to ignore that match.
+Veto = Callable[[bytes, int], bool]
 
 
 class PrefilteredTransform(RegexTransform):
@@ -522,24 +536,24 @@ _SUFFIXES_3 = "pcs mah yrs hrs min sec gsm mph ppm ghz mhz khz kwh ltr".split() 
 _ORDINAL = re.compile(r"[0-9]+(?:s|" + "|".join(_SUFFIXES_2 + _SUFFIXES_3) + ")")
 
 
-def _two_letters_except(excluded: list[str]) -> bytes:
-    """A byte regex for any two letters but the `excluded` pairs (Hyperscan has no lookahead)."""
-    parts = []
-    for first in "abcdefghijklmnopqrstuvwxyz":
-        seconds = {pair[1] for pair in excluded if pair[0] == first}
-        allowed = "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in seconds)
-        parts.append(f"{first}[{allowed}]")
-    return ("(?:" + "|".join(parts) + ")").encode()
-
-
-_NOT_ORDINAL_2 = _two_letters_except(_SUFFIXES_2)
 _KB = rb"[0134579@$+8]"
 _LEET_PREFILTER = (
     rb"[a-z][0134579@$+8!|?]+[a-z]|" + _KB + rb"[a-z]{2,}" + _KB + rb"|" + _KB + rb"[a-z]{4}"
-    rb"|(?:^|[^a-z0-9])" + _KB + rb"(?:" + _NOT_ORDINAL_2 + rb"|[a-z]{3})(?:[^a-z0-9]|$)"
+    rb"|(?:^|[^a-z0-9])" + _KB + rb"[a-z]{3}(?:[^a-z0-9]|$)"
     rb"|[a-z]{2}[|]|[a-z]{3}" + _KB + rb"|[a-z]{2}" + _KB + _KB + rb"|[@$+|][a-z]|"
     rb"[a-z][@$+|]|(?:^|[^a-z0-9!?])[!?]+[a-z]|[a-z0-9@$+|][!?]+[a-z0-9@$+|]"
 )
+#: A two-letter word led by a leet digit ("4nd", "7ow"), unless the letters are a unit or an
+#: ordinal ("3rd", "9pm": `_number_with_unit` vetoes those matches).
+_LEET_SHORT_PREFILTER = rb"(?:^|[^a-z0-9])" + _KB + rb"[a-z]{2}(?:[^a-z0-9]|$)"
+_UNIT_PAIRS = frozenset(suffix.encode() for suffix in _SUFFIXES_2)
+_LOWER = range(0x61, 0x7B)
+
+
+def _number_with_unit(data: bytes, end: int) -> bool:
+    """The short word that ends at `end` is a number with a unit ("3rd", "9pm", "8gb")."""
+    letters = data[end - 2 : end] if data[end - 1] in _LOWER else data[end - 3 : end - 1]
+    return letters in _UNIT_PAIRS
 # "great!" is not "great1" and "what?" not "whati"; but "bow$" is "bows", "fu||" is "full"
 _LEET_EDGES = "!?"
 
@@ -637,19 +651,22 @@ _CUT_APART_BYTES = (
 )
 
 PREFILTERS = Prefilters(
-    {
-        "cut_apart": _CUT_APART_BYTES,
-        SeparatorJoin.name: (
+    [
+        ("cut_apart", _CUT_APART_BYTES, None),
+        (
+            SeparatorJoin.name,
             rb"(?:^|[^a-z0-9\x80-\xff])"
             + _SINGLE
             + _GAP_BYTES
             + _SINGLE
             + _GAP_BYTES
             + _SINGLE
-            + rb"(?:[^a-z0-9\x80-\xff]|$)"
+            + rb"(?:[^a-z0-9\x80-\xff]|$)",
+            None,
         ),
-        Leetspeak.name: _LEET_PREFILTER,
-    }
+        (Leetspeak.name, _LEET_PREFILTER, None),
+        (Leetspeak.name, _LEET_SHORT_PREFILTER, _number_with_unit),
+    ]
 )
 
 _SPACING_TABLE = bytes(i if (i >= 0x80 or i == 0 or chr(i).isalnum()) else 0x20 for i in range(256))
