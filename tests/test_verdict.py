@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from contraband.verdict import (
     to_arrow,
     to_builtins,
     to_json,
+    to_json_lines,
 )
 
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
@@ -89,6 +91,13 @@ def test_json_round_trip(verdict: Verdict) -> None:
 
 
 @settings(max_examples=100, deadline=None)
+@given(st.lists(verdicts, max_size=8), st.booleans())
+def test_json_lines_are_the_lines_of_each_verdict(batch: list[Verdict], hostile: bool) -> None:
+    if hostile and batch:  # a lone surrogate (hostile input) is written as U+FFFD either way
+        batch[0] = msgspec.structs.replace(batch[0], listing_id="bad\ud800id")
+    assert to_json_lines(batch) == b"".join(to_json(v) + b"\n" for v in batch)
+
+
 @given(st.lists(verdicts, max_size=5))
 def test_arrow_round_trip(batch: list[Verdict]) -> None:
     assert from_arrow(to_arrow(batch)) == batch

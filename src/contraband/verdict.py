@@ -184,6 +184,14 @@ def to_json(verdict: Verdict) -> bytes:
         return _ENCODER.encode(_scrub(msgspec.to_builtins(verdict)))
 
 
+def to_json_lines(verdicts: Sequence[Verdict]) -> bytes:
+    """JSONL: each verdict as `to_json` writes it, and a newline (one encoder call)."""
+    try:
+        return _ENCODER.encode_lines(verdicts)
+    except UnicodeEncodeError:
+        return b"".join([to_json(verdict) + b"\n" for verdict in verdicts])
+
+
 def from_json(line: bytes | str) -> Verdict:
     """A verdict from one JSON document; InputError naming the field otherwise."""
     try:

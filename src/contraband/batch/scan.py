@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from contraband.files.listings import Chunk, Record, RecordBlock, read_chunks
-from contraband.files.verdicts import VerdictWriter, encode_lines
+from contraband.files.verdicts import VerdictWriter
 from contraband.screening import Screener
 from contraband.summary import ScanSummary
-from contraband.verdict import Verdict
+from contraband.verdict import Verdict, to_json_lines
 
 CHUNK = 1024
 
@@ -47,7 +47,7 @@ def _screen_chunk(args: tuple[Chunk, str, int, bool]) -> tuple[Screened, ScanSum
     assert _WORKER is not None
     summary = ScanSummary(keep_flagged=keep_flagged)
     verdicts = screen_records(_WORKER, _records(chunk), dt.date.fromisoformat(as_of), summary)
-    payload: list[Verdict] | bytes = encode_lines(verdicts) if encode else verdicts
+    payload: list[Verdict] | bytes = to_json_lines(verdicts) if encode else verdicts
     return (payload, len(verdicts)), summary
 
 
@@ -115,7 +115,7 @@ def _verdict_chunks(
     if workers <= 1:
         for chunk in chunks:
             verdicts = screen_records(screener, _records(chunk), as_of, summary)
-            yield (encode_lines(verdicts) if encode else verdicts), len(verdicts)
+            yield (to_json_lines(verdicts) if encode else verdicts), len(verdicts)
         return
     global _WORKER
     context: Any

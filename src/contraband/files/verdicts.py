@@ -16,7 +16,15 @@ from typing import Any
 
 from contraband.errors import InputError
 from contraband.files.atomic import AtomicFile
-from contraband.verdict import Verdict, arrow_schema, from_arrow, from_json, to_arrow, to_json
+from contraband.verdict import (
+    Verdict,
+    arrow_schema,
+    from_arrow,
+    from_json,
+    to_arrow,
+    to_json,
+    to_json_lines,
+)
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _ROWS_PER_GROUP = 8192
@@ -24,11 +32,6 @@ _ROWS_PER_GROUP = 8192
 
 def is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(PARQUET_SUFFIXES)
-
-
-def encode_lines(verdicts: Sequence[Verdict]) -> bytes:
-    """Verdicts as JSONL: one line each, in order."""
-    return b"".join([to_json(verdict) + b"\n" for verdict in verdicts])
 
 
 class VerdictWriter:
@@ -56,7 +59,7 @@ class VerdictWriter:
             for verdict in verdicts:
                 self.write(verdict)
         else:
-            self.write_lines(encode_lines(verdicts), len(verdicts))
+            self.write_lines(to_json_lines(verdicts), len(verdicts))
 
     def write_lines(self, lines: bytes, count: int) -> None:
         """`count` verdicts already encoded by `encode_lines` (JSONL output only)."""

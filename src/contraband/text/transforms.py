@@ -554,6 +554,8 @@ def _number_with_unit(data: bytes, end: int) -> bool:
     """The short word that ends at `end` is a number with a unit ("3rd", "9pm", "8gb")."""
     letters = data[end - 2 : end] if data[end - 1] in _LOWER else data[end - 3 : end - 1]
     return letters in _UNIT_PAIRS
+
+
 # "great!" is not "great1" and "what?" not "whati"; but "bow$" is "bows", "fu||" is "full"
 _LEET_EDGES = "!?"
 
