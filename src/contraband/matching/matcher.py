@@ -576,7 +576,7 @@ class _FieldTracks:
         self.pipeline = pipeline
         self.separators = _positions(key, FIELD_SEPARATOR)
         self._tracked: dict[int, tuple[CanonicalText, int, int]] = {}
-        self._windows: list[tuple[int, int, tuple[CanonicalText, int, int]]] = []
+        self._windows: dict[int, list[tuple[int, int, tuple[CanonicalText, int, int]]]] = {}
         self._whole: CanonicalText | None = None
 
     def field_of(self, position: int) -> int:
@@ -589,11 +589,12 @@ class _FieldTracks:
         found = self._tracked.get(field)
         if found is not None:
             return found
-        for low, high, window in self._windows:
+        windows = self._windows.setdefault(field, [])
+        for low, high, window in windows:
             if low <= start and end <= high:
                 return window
         text = self.texts[field]
-        if len(text) >= _WINDOW_FROM:
+        if len(text) >= _WINDOW_FROM and len(windows) < _WINDOWS_MAX:
             for margin in _WINDOW_MARGINS:
                 located = self._window(field, start, end, margin)
                 if located is not None:
@@ -630,7 +631,7 @@ class _FieldTracks:
         if expected != body or not (at <= start and end <= at + len(inner)):
             return None
         located = (window, at - 1, -low)
-        self._windows.append((at, at + len(inner), located))
+        self._windows[field].append((at, at + len(inner), located))
         return located
 
     def _body(self, text: str) -> str:
@@ -650,6 +651,7 @@ class _FieldTracks:
 
 _WINDOW_FROM = 240  # characters: a shorter field is tracked whole
 _WINDOW_MARGINS = (40, 160)  # characters around the span, tried in turn
+_WINDOWS_MAX = 3  # per field: a field with hits all over it is tracked whole, once
 #: A space between two words of 2+ letters or digits: nothing reads across it.
 _CUT = re.compile(r"(?<=[A-Za-z0-9]{2}) +(?=[A-Za-z0-9]{2})")
 
