@@ -135,6 +135,7 @@ def create_app(
     cache_ttl: float = 5.0,
 ) -> FastAPI:
     """The application, over the settings' pack and database (or the `store` given)."""
+    from contraband.api.console import pages as console
     from contraband.api.routes import router, unauthenticated
     from contraband.api.screening import PATH, ScreenEndpoint
 
@@ -160,6 +161,8 @@ def create_app(
     problems.install(app)
     app.include_router(unauthenticated)
     app.include_router(router, prefix="/v1")
+    app.include_router(console.router)
+    app.mount("/console/static", console.STATIC, name="console-static")
     app.add_middleware(Guard, service=service, direct={PATH: ScreenEndpoint(service)})
     app.router.on_shutdown.append(service.close)
     return app

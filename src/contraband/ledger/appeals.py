@@ -10,8 +10,10 @@ from dataclasses import replace
 from contraband.errors import ConflictError, InputError, NotFoundError
 from contraband.ledger import notices
 from contraband.ledger.model import Appeal, AuditEvent
-from contraband.ledger.settlement import settle
+from contraband.ledger.rules import SanctionEvent, active_points, replay
+from contraband.ledger.settlement import offence, settle
 from contraband.ledger.store import LedgerStore
+from contraband.ledger.views import OverturnPreview
 from contraband.policy import PolicyPack
 
 
@@ -114,3 +116,42 @@ def decide_appeal(
             cause = f"appeal {appeal_id} overturned: {reason.strip()}"
             settle(session, pack, appeal.seller_id, at, reviewer, cause)
         return decided
+
+
+def overturn_preview(
+    store: LedgerStore, pack: PolicyPack, appeal_id: str, at: dt.datetime
+) -> OverturnPreview:
+    """What overturning an appeal would do at `at`, written nowhere: the seller's active
+    points before and after, and the running sanctions that would be lifted (the same
+    replay of the rules a settlement makes, without the infringement)."""
+    with store.session() as session:
+        appeal = session.appeal(appeal_id)
+        if appeal is None:
+            raise NotFoundError(f"no appeal {appeal_id!r}")
+        standing = [i for i in session.infringements(appeal.seller_id) if i.status == "standing"]
+    offences = [offence(i, pack) for i in standing]
+    charges, sanctions = replay(offences, pack.rules)
+    without = [o for o in offences if o.infringement_id != appeal.infringement_id]
+    charges_after, sanctions_after = replay(without, pack.rules)
+    still = {_sanction_key(s) for s in sanctions_after if _running(s, at)}
+    return OverturnPreview(
+        appeal_id=appeal_id,
+        infringement_id=appeal.infringement_id,
+        seller_id=appeal.seller_id,
+        at=at,
+        points_now=round(active_points(charges, at), 6),
+        points_after=round(active_points(charges_after, at), 6),
+        lifted=tuple(
+            f"{s.kind.value} (at {s.threshold:g} points)"
+            for s in sanctions
+            if _running(s, at) and _sanction_key(s) not in still
+        ),
+    )
+
+
+def _running(sanction: SanctionEvent, at: dt.datetime) -> bool:
+    return sanction.start <= at and (sanction.end is None or at < sanction.end)
+
+
+def _sanction_key(sanction: SanctionEvent) -> tuple[str, float]:
+    return sanction.kind.value, sanction.threshold

@@ -125,6 +125,18 @@ class MemorySession:
         rows = [a for a in self.t.appeals.values() if a.status == status]
         return sorted(rows, key=lambda a: (a.filed_at, a.appeal_id))[offset : offset + limit]
 
+    def count_appeals(self, status: str) -> int:
+        return sum(1 for a in self.t.appeals.values() if a.status == status)
+
+    def measure_hits(self) -> list[tuple[str, int, int]]:
+        listings: dict[str, set[str]] = {}
+        sellers: dict[str, set[str]] = {}
+        for i in self.t.infringements.values():
+            if i.measure_id and i.status == "standing":
+                listings.setdefault(i.measure_id, set()).add(i.listing_id)
+                sellers.setdefault(i.measure_id, set()).add(i.seller_id)
+        return sorted((m, len(listings[m]), len(sellers[m])) for m in listings)
+
     def add_appeal(self, appeal: Appeal) -> None:
         self.t.appeals.setdefault(appeal.appeal_id, appeal)
 

@@ -17,7 +17,7 @@ from contraband.ledger.model import Appeal, AuditEvent, ReviewCase
 from contraband.ledger.recording import RecordSummary
 from contraband.ledger.store import CaseQuery, LedgerStore
 from contraband.policy import PolicyPack
-from contraband.verdict import Verdict
+from contraband.verdict import Finding, Verdict
 
 
 class Ledger:
@@ -47,6 +47,34 @@ class Ledger:
         with self.store.session() as session:
             return [
                 views.appeal_view(a) for a in session.appeals_with_status(status, limit, offset)
+            ]
+
+    def count_appeals(self, status: str) -> int:
+        with self.store.session() as session:
+            return session.count_appeals(status)
+
+    def overturn_preview(self, appeal_id: str, at: dt.datetime) -> views.OverturnPreview:
+        """What overturning the appeal would do now; nothing is written."""
+        return appeals.overturn_preview(self.store, self.pack, appeal_id, at)
+
+    def appeal_view(self, appeal_id: str) -> views.AppealView:
+        with self.store.session() as session:
+            found = session.appeal(appeal_id)
+        if found is None:
+            raise NotFoundError(f"no appeal {appeal_id!r}")
+        return views.appeal_view(found)
+
+    def infringement_evidence(self, infringement_id: str) -> Finding | None:
+        """The finding an infringement was recorded for (its evidence)."""
+        with self.store.session() as session:
+            found = session.infringement(infringement_id)
+        return views.finding_of(found.evidence) if found else None
+
+    def measure_hits(self) -> list[views.MeasureHits]:
+        with self.store.session() as session:
+            return [
+                views.MeasureHits(measure_id=m, listings=n, sellers=k)
+                for m, n, k in session.measure_hits()
             ]
 
     def infringement_owner(self, infringement_id: str) -> str | None:

@@ -84,6 +84,26 @@ class NoticeView(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
 
 
+class OverturnPreview(msgspec.Struct, frozen=True, kw_only=True):
+    """What an overturn would do, shown to the reviewer before it is confirmed."""
+
+    appeal_id: str
+    infringement_id: str
+    seller_id: str
+    at: dt.datetime
+    points_now: float
+    points_after: float
+    lifted: tuple[str, ...]  # running sanctions the overturn would lift
+
+
+class MeasureHits(msgspec.Struct, frozen=True, kw_only=True):
+    """The standing infringements recorded under a measure: how many listings and sellers."""
+
+    measure_id: str
+    listings: int
+    sellers: int
+
+
 class SellerView(msgspec.Struct, frozen=True, kw_only=True):
     """A seller's standing at a moment: active points and everything behind them."""
 
@@ -183,7 +203,7 @@ def _entry_views(
                 measure_id=infringement.measure_id,
                 listing_id=infringement.listing_id,
                 reason=reasons.get(infringement_id, ""),
-                evidence=_finding(infringement.evidence),
+                evidence=finding_of(infringement.evidence),
             )
         )
     rows.sort(key=lambda r: (r.at, r.infringement_id))
@@ -200,7 +220,8 @@ def _entry_status(infringement: Infringement, expires: dt.datetime, at: dt.datet
     return "active"
 
 
-def _finding(evidence: dict[str, Any]) -> Finding | None:
+def finding_of(evidence: dict[str, Any]) -> Finding | None:
+    """The finding a record holds as plain data (None for an older schema's record)."""
     try:
         return msgspec.convert(evidence, Finding)
     except msgspec.ValidationError:
@@ -277,7 +298,7 @@ def case_view(case: ReviewCase, points_if_confirmed: float) -> CaseView:
         content_hash=case.content_hash,
         item_id=case.item_id,
         kind=case.kind,
-        finding=_finding(case.finding),
+        finding=finding_of(case.finding),
         points_if_confirmed=points_if_confirmed,
         opened_at=case.opened_at,
         status=case.status,

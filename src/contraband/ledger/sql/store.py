@@ -471,6 +471,24 @@ class SqlSession:
         ).mappings()
         return [_appeal(r) for r in rows]
 
+    def count_appeals(self, status: str) -> int:
+        statement = select(func.count()).select_from(t.appeals).where(t.appeals.c.status == status)
+        return int(self.c.execute(statement).scalar_one())
+
+    def measure_hits(self) -> list[tuple[str, int, int]]:
+        c = t.infringements.c
+        rows = self.c.execute(
+            select(
+                c.measure_id,
+                func.count(func.distinct(c.listing_id)),
+                func.count(func.distinct(c.seller_id)),
+            )
+            .where(c.measure_id.is_not(None), c.status == "standing")
+            .group_by(c.measure_id)
+            .order_by(c.measure_id)
+        )
+        return [(str(m), int(listings), int(sellers)) for m, listings, sellers in rows]
+
     def add_appeal(self, appeal: Appeal) -> None:
         self.c.execute(insert(t.appeals), [_appeal_row(appeal)])
 
