@@ -33,10 +33,13 @@ demo: $(STAMP)
 	$(PY) -m contraband.cli.main seller show S000 --db sqlite:///$(OUT)/demo.db \
 	    --at $(AS_OF)T18:00:00 --json | $(PY) -c "import json,sys; d=json.load(sys.stdin); \
 	    print(d['seller_id'], d['active_points'], 'points;', [s['kind'] for s in d['sanctions']])"
+	$(PY) demo/screenshots.py --db sqlite:///$(OUT)/demo.db --policy policies/default \
+	    --at $(AS_OF)T18:00:00 --out $(OUT) --seller S000
 	@echo
 	@echo "verdicts: $(OUT)/demo-verdicts.jsonl"
 	@echo "ledger:   $(OUT)/demo.db  (try: $(PY) -m contraband.cli.main seller show S001 --db sqlite:///$(OUT)/demo.db)"
 	@echo "report:   $(OUT)/demo-report.html  (open it in a browser)"
+	@echo "console:  $(OUT)/console-*.png  (or: $(PY) -m contraband.cli.main serve --db sqlite:///$(OUT)/demo.db, then /console)"
 
 test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
