@@ -346,12 +346,13 @@ def cases(
     seller_id: Annotated[str | None, Query(max_length=200)] = None,
     item_id: Annotated[str | None, Query(max_length=80)] = None,
     kind: Annotated[str | None, Query(max_length=40)] = None,
+    country: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """The review queue, oldest first, filtered, one page with the total."""
     svc = caller.svc
-    query = CaseQuery(status, seller_id, item_id, kind, None, limit, offset)
+    query = CaseQuery(status, seller_id, item_id, kind, country=country, limit=limit, offset=offset)
     return _json(svc.ledger.cases(query))
 
 

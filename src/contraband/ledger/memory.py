@@ -27,6 +27,8 @@ from contraband.ledger.model import (
     ReviewCase,
     Sanction,
     Suppression,
+    countries_key,
+    matches_country,
 )
 from contraband.ledger.store import CaseQuery
 
@@ -203,6 +205,7 @@ class MemorySession:
             and (query.item_id is None or c.item_id == query.item_id)
             and (query.kind is None or c.kind == query.kind)
             and (query.opened_before is None or c.opened_at < query.opened_before)
+            and (query.country is None or matches_country(countries_key(c.finding), query.country))
         ]
         return sorted(rows, key=lambda c: (c.opened_at, c.case_id))
 

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from contraband.verdict import Finding, charge_rule, to_builtins
+from contraband.verdict import EVERY_COUNTRY, Finding, charge_rule, to_builtins
 
 
 def stable_id(*parts: str, size: int = 16) -> str:
@@ -206,3 +206,15 @@ class IdempotentAnswer:
     status: int
     body: bytes
     created_at: dt.datetime
+
+
+def countries_key(finding: dict[str, object]) -> str:
+    """The countries a case's finding concerns, as ",US,DE," (",ALL," when it concerns the
+    whole site), so a filter by country is one LIKE that an index-free scan answers."""
+    countries = finding.get("blocked_countries") or ()
+    named = [str(c) for c in countries] if isinstance(countries, list | tuple) else []
+    return "," + ",".join(named or [EVERY_COUNTRY]) + ","
+
+
+def matches_country(key: str, country: str) -> bool:
+    return f",{country}," in key or f",{EVERY_COUNTRY}," in key

@@ -38,6 +38,7 @@ class CaseQuery:
     item_id: str | None = None
     kind: str | None = None
     opened_before: dt.datetime | None = None
+    country: str | None = None  # cases whose finding concerns this country (or every one)
     limit: int = 50
     offset: int = 0
 

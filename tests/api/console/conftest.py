@@ -26,10 +26,17 @@ from tests.conftest import MINI_PACK
 NOW = dt.datetime(2022, 4, 20, 12, 0, tzinfo=dt.UTC)
 
 
-def held(listing: str, seller: str, item: str = "cocaine", text: str = "c0caine") -> Verdict:
+def held(
+    listing: str,
+    seller: str,
+    item: str = "cocaine",
+    text: str = "c0caine",
+    countries: tuple[str, ...] = (),
+) -> Verdict:
     """A verdict held for review (a typo-class hit): it opens one case."""
     finding = Finding(
-        kind=FindingKind.PROHIBITED_ITEM,
+        kind=FindingKind.COUNTRY_MEASURE if countries else FindingKind.PROHIBITED_ITEM,
+        blocked_countries=countries,
         item_id=item,
         measure_id=None,
         action=Action.REVIEW,
@@ -96,6 +103,7 @@ def seed(ledger: Ledger) -> None:
     earlier = NOW - dt.timedelta(days=3)
     ledger.record([held("L1", "S1"), held("L2", "S2", "heroin", "her0in")], earlier)
     ledger.record([held("L3", "S1", "amphetamine", "amfetamine")], NOW - dt.timedelta(days=1))
+    ledger.record([held("L4", "S4", "vapes", "vap3", ("US",))], NOW - dt.timedelta(hours=2))
     ledger.record([removed("L7", "S3", 6.0)], NOW - dt.timedelta(days=10))
     ledger.record([removed("L8", "S3", 6.0)], NOW - dt.timedelta(days=2))
     entries = ledger.seller("S3", NOW).entries

@@ -64,13 +64,17 @@ def test_the_measures_page_is_for_operators(console: Console) -> None:
 def test_the_queue_filters_and_counts(console: Console) -> None:
     console.sign_in("reviewer")
     everything = console.client.get("/console/queue").text
-    assert "<strong>3</strong> open cases" in everything
+    assert "<strong>4</strong> open cases" in everything
     by_item = console.client.get("/console/queue?item=heroin").text
     assert "<strong>1</strong> open case " in by_item and "L2" in by_item and "L1" not in by_item
     by_seller = console.client.get("/console/queue?seller=S1").text
     assert "<strong>2</strong> open cases" in by_seller
     old = console.client.get("/console/queue?age=1d").text  # opened more than a day ago
     assert "<strong>2</strong> open cases" in old
+    germany = console.client.get("/console/queue?country=de").text  # site-wide cases only
+    assert "<strong>3</strong> open cases" in germany and "L4" not in germany
+    america = console.client.get("/console/queue?country=US").text  # and the US measure's
+    assert "<strong>4</strong> open cases" in america and "L4" in america
 
 
 def test_a_case_shows_its_evidence_and_cost(console: Console) -> None:
@@ -116,7 +120,7 @@ def test_a_dismissal_suppresses_and_a_rescan_opens_nothing(console: Console) -> 
     assert done.status_code == 200 and "Case dismissed." in done.text
     assert "a chemistry set" in console.client.get("/console/suppressions").text
     console.ledger.record([held("L1", "S1")], NOW)
-    assert "<strong>2</strong> open cases" in console.client.get("/console/queue").text
+    assert "<strong>3</strong> open cases" in console.client.get("/console/queue").text
 
 
 def test_an_overturn_shows_its_effect_first_and_then_does_it(console: Console) -> None:

@@ -166,6 +166,7 @@ async def queue(
     item: str = "",
     kind: str = "",
     seller: str = "",
+    country: str = "",
     age: str = "",
     page: int = 1,
 ) -> Response:
@@ -173,17 +174,19 @@ async def queue(
         service = _svc(request)
         days = AGES.get(age)
         now = service.clock()
+        code = country.strip().upper()
         query = CaseQuery(
             status="open",
             seller_id=seller.strip() or None,
             item_id=item or None,
             kind=kind or None,
             opened_before=now - dt.timedelta(days=days) if days else None,
+            country=code if len(code) == 2 and code.isalpha() and code.isascii() else None,
             limit=PAGE,
             offset=(max(page, 1) - 1) * PAGE,
         )
         found = service.ledger.cases(query)
-        filters = {"item": item, "kind": kind, "seller": seller, "age": age}
+        filters = {"item": item, "kind": kind, "seller": seller, "country": code, "age": age}
         return _render(
             "queue.html",
             request,

@@ -48,9 +48,11 @@ from contraband.ledger.model import (
     ReviewCase,
     Sanction,
     Suppression,
+    countries_key,
 )
 from contraband.ledger.sql import tables as t
 from contraband.ledger.store import CaseQuery
+from contraband.verdict import EVERY_COUNTRY
 
 DEFAULT_URL = "sqlite:///contraband.db"
 
@@ -643,6 +645,11 @@ class SqlSession:
             filters.append(c.kind == query.kind)
         if query.opened_before is not None:
             filters.append(c.opened_at < _utc(query.opened_before))
+        if query.country is not None:
+            filters.append(
+                c.countries.contains(f",{query.country},", autoescape=True)
+                | c.countries.contains(f",{EVERY_COUNTRY},")
+            )
         return filters
 
     def decide_case(self, case: ReviewCase) -> bool:
@@ -756,12 +763,22 @@ def _row(record: Any) -> dict[str, Any]:
 
 
 def _case_row(case: ReviewCase) -> dict[str, Any]:
-    return dict(_row(case), opened_at=_utc(case.opened_at), decided_at=_utc(case.decided_at))
+    return dict(
+        _row(case),
+        opened_at=_utc(case.opened_at),
+        decided_at=_utc(case.decided_at),
+        countries=countries_key(case.finding),
+    )
 
 
 def _case(row: Any) -> ReviewCase:
+    fields = {k: v for k, v in row.items() if k != "countries"}
     return ReviewCase(
-        **{**row, "opened_at": _aware(row["opened_at"]), "decided_at": _aware(row["decided_at"])}
+        **{
+            **fields,
+            "opened_at": _aware(row["opened_at"]),
+            "decided_at": _aware(row["decided_at"]),
+        }
     )
 
 

@@ -172,6 +172,7 @@ review_cases = Table(  # one per listing content and item held for review
     Column("reviewer", String(200)),
     Column("reason", Text),
     Column("infringement_id", String(40)),
+    Column("countries", Text, nullable=False, server_default=",ALL,"),  # review.countries_key
 )
 Index("ix_review_cases_status_opened", review_cases.c.status, review_cases.c.opened_at)
 Index("ix_review_cases_seller", review_cases.c.seller_id)
