@@ -54,6 +54,8 @@ findings = st.builds(
     field=st.none() | st.sampled_from(["title", "description", "keywords"]),
     span=spans,
     text=maybe_texts,
+    before=maybe_texts,
+    after=maybe_texts,
     canonical=maybe_texts,
     transforms=st.lists(texts, max_size=3).map(tuple),
     distortion=st.none() | st.sampled_from(["none", "typo", "deliberate"]),

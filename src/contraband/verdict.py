@@ -94,6 +94,8 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
     field: str | None = None  # title | description | keywords
     span: tuple[int, int] | None = None  # [start, end) in the original field text
     text: str | None = None  # the field text at `span`
+    before: str | None = None  # the field text just before `span` (up to 60 characters)
+    after: str | None = None  # and just after it, so the evidence reads in its own words
     canonical: str | None = None  # the term it reads as
     transforms: tuple[str, ...] = ()  # the disguises undone to read it
     distortion: str | None = None  # none | typo | deliberate
@@ -256,6 +258,8 @@ def arrow_schema() -> Any:
             ("field", pa.string()),
             ("span", pa.list_(pa.int64())),
             ("text", pa.string()),
+            ("before", pa.string()),
+            ("after", pa.string()),
             ("canonical", pa.string()),
             ("transforms", strings),
             ("distortion", pa.string()),

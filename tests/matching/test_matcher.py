@@ -113,6 +113,7 @@ def test_distorted_spellings_are_found(
         assert transform in hit.transforms
     start, end = hit.span
     assert text[start:end] == hit.text
+    assert hit.before + hit.text + hit.after == text[max(0, start - 60) : end + 60]
     assert written.strip() in text[start - 1 : end + 1] or hit.text in written
     assert 0 < hit.score <= 1
 
@@ -138,6 +139,8 @@ def test_evidence_in_a_long_description_is_the_same_as_in_a_title(
     ]
     for hit in long:
         assert long_text[hit.span[0] : hit.span[1]] == hit.text
+        assert len(hit.before) == len(hit.after) == 60  # the words around it, cut at 60
+        assert long_text[hit.span[0] - 60 : hit.span[1] + 60] == hit.before + hit.text + hit.after
         assert hit.span[0] >= len(prefix) - 10
 
 

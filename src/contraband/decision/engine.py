@@ -474,6 +474,8 @@ def _finding(
         field=hit.field,
         span=hit.span,
         text=hit.text,
+        before=hit.before,
+        after=hit.after,
         canonical=hit.canonical,
         transforms=hit.transforms,
         distortion=hit.distortion.value,

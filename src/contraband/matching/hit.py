@@ -21,6 +21,10 @@ class Distortion(StrEnum):
     DELIBERATE = "deliberate"
 
 
+#: Characters of the field kept on each side of a hit, for a reader.
+CONTEXT = 60
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One term found in one field. `span` is [start, end) in the field's original text."""
@@ -36,6 +40,8 @@ class Hit:
     score: float
     edits: int = 0
     ambiguous: bool = False  # the term has ordinary senses too: context decides
+    before: str = ""  # the field text just before `span` (up to `CONTEXT` characters)
+    after: str = ""  # and just after it: the evidence reads in its own words
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -18,7 +18,7 @@ import hyperscan
 import numpy as np
 from rapidfuzz.distance import OSA
 
-from contraband.matching.hit import Distortion, Hit
+from contraband.matching.hit import CONTEXT, Distortion, Hit
 from contraband.matching.index import (
     FUZZY_EDITS_MAX,
     FUZZY_ONE_EDIT_FROM,
@@ -533,7 +533,8 @@ class Matcher:
         span = (original_start - text_shift, original_end - text_shift)
         flags = canonical.span_flags(start, end) | cand.flags
         term = self.index.terms[cand.term]
-        text = fields[field][1][span[0] : span[1]]  # as written, NULs included
+        whole = fields[field][1]
+        text = whole[span[0] : span[1]]  # as written, NULs included
         if flags & WRITTEN_FORM:
             flags &= ~WRITTEN_FORM
             if _alphanumerics(text) == _alphanumerics(term.text):
@@ -554,6 +555,8 @@ class Matcher:
                 score=_score(flags, cand.edits, len(b" ".join(self.index.term_words[cand.term]))),
                 edits=cand.edits,
                 ambiguous=self.index.ambiguous[cand.term],
+                before=whole[max(0, span[0] - CONTEXT) : span[0]],
+                after=whole[span[1] : span[1] + CONTEXT],
             ),
         )
 

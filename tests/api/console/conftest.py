@@ -45,6 +45,8 @@ def held(
         field="title",
         span=(4, 4 + len(text)),
         text=text,
+        before="Pure",
+        after=" 1 gram, <b>fast</b> shipping",
         canonical=item,
         transforms=("misspelling",),
         distortion="typo",

@@ -81,7 +81,7 @@ def test_a_case_shows_its_evidence_and_cost(console: Console) -> None:
     console.sign_in("reviewer")
     case_id = _case_of(console, "L1")
     page = console.client.get(f"/console/cases/{case_id}").text
-    assert "<mark>c0caine</mark>" in page
+    assert "Pure<mark>c0caine</mark> 1 gram, &lt;b&gt;fast&lt;/b&gt; shipping" in page
     assert "Confirming costs <strong>48</strong> points" in page  # cocaine: grade A+
     assert "misspelling" in page
 

@@ -55,10 +55,13 @@ _templates = Environment(
 
 
 def _evidence(finding: Finding | None) -> Markup:
-    """The finding's text with its disguises made visible (the report's rendering)."""
+    """The finding in the words around it, its disguises made visible (the report's
+    rendering); a finding recorded before verdicts kept those words shows its text alone."""
     if finding is None or finding.text is None:
         return Markup("")
-    return Markup(highlight(finding.text, (0, len(finding.text))))
+    before, after = finding.before or "", finding.after or ""
+    span = (len(before), len(before) + len(finding.text))
+    return Markup(highlight(before + finding.text + after, span))
 
 
 def _reveal(text: str | None) -> Markup:
