@@ -49,3 +49,25 @@ def check(
             measure.expires.isoformat() if measure.expires else "-",
         )
     out.print(table)
+
+
+@command(app, "diff")
+def diff(
+    old: Path = typer.Argument(..., help="The pack in force"),
+    new: Path = typer.Argument(..., help="The pack proposed"),
+    as_json: bool = typer.Option(False, "--json", help="The changes as JSON"),
+) -> None:
+    """What changed between two packs: items and their terms, measures, rules (in words, or
+    as JSON). Exit 0 either way; an unreadable pack exits 2 with its problems."""
+    import msgspec
+
+    from contraband.policy.diff import diff_packs
+
+    changes = diff_packs(
+        load_policy(current_settings(policy=old)), load_policy(current_settings(policy=new))
+    )
+    if as_json:
+        out.print(msgspec.json.encode(changes).decode(), markup=False)
+    else:
+        for line in changes.lines():
+            out.print(escape(line))

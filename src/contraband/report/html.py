@@ -37,13 +37,13 @@ def write_report(target: Path, pack: PolicyPack, as_of: dt.date, summary: ScanSu
         total=summary.listings,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         charts=[
-            ("Listings by action", _bars(summary.by_action.most_common())),
-            ("Findings by kind", _bars(summary.by_kind.most_common())),
-            ("Listings by item", _bars(summary.by_item.most_common(15))),
-            ("Listings hidden, by country", _bars(summary.by_country.most_common(15))),
+            ("Listings by action", bars(summary.by_action.most_common())),
+            ("Findings by kind", bars(summary.by_kind.most_common())),
+            ("Listings by item", bars(summary.by_item.most_common(15))),
+            ("Listings hidden, by country", bars(summary.by_country.most_common(15))),
             (
                 "Disguises undone",
-                _bars(
+                bars(
                     [
                         (name, count)
                         for name, count in summary.by_transform.most_common()
@@ -59,7 +59,8 @@ def write_report(target: Path, pack: PolicyPack, as_of: dt.date, summary: ScanSu
         out.file.write(html.encode("utf-8", "surrogateescape"))
 
 
-def _bars(counts: list[tuple[str, int]]) -> list[dict[str, Any]]:
+def bars(counts: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """Bar rows for a chart: each count with its width as a share of the largest."""
     top = max((count for _, count in counts), default=1) or 1
     return [
         {"label": label, "count": count, "width": round(100 * count / top, 1)}
