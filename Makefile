@@ -45,6 +45,9 @@ test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 	    (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
 	     apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will skip"
+	@command -v java >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+	    (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+	     apt-get install -y -qq default-jre-headless >/dev/null) || echo "java not installed: Spark tests will skip"
 	$(PY) -m pytest -n 2 -p no:cacheprovider
 
 # The inner loop: everything but the slow durability and leak tests.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from contraband.cli import category_cmd, ledger_cmd, measure_cmd, policy_cmd, service_cmd
+from contraband.cli.rescan_cmd import rescan_command
 from contraband.cli.scan_cmd import scan_command
 
 app = typer.Typer(
@@ -15,6 +16,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("scan")(scan_command)
+app.command("rescan")(rescan_command)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(measure_cmd.app, name="measure")
 app.command("enforce")(ledger_cmd.enforce_command)
