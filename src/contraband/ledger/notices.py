@@ -24,6 +24,13 @@ TEMPLATES = {
     "lifted_body": Template("The $kind of $start was lifted on $day: $cause.$restored"),
     "appeal_subject": Template("Your appeal $appeal_id was $status"),
     "appeal_body": Template("$reason"),
+    "measure_subject": Template("A new rule affects your listing $listing_id from $effective"),
+    "measure_body": Template(
+        "$reason. From $effective your listing $listing_id will be hidden where the rule "
+        "applies, and a listing that disguises the product will cost a penalty point. "
+        "Until then nothing changes and no points are charged; a listing you edit or "
+        "withdraw before that date costs nothing."
+    ),
 }
 
 _WHAT = {
@@ -106,5 +113,28 @@ def appeal_decided(
         "email",
         TEMPLATES["appeal_subject"].substitute(appeal_id=appeal_id, status=status),
         TEMPLATES["appeal_body"].substitute(reason=reason),
+        at,
+    )
+
+
+def measure_announced(
+    seller_id: str,
+    listing_id: str,
+    measure_id: str,
+    content_hash: str,
+    effective: str,
+    reason: str,
+    at: dt.datetime,
+) -> Notification:
+    """A seller's listing is affected by a measure announced but not yet in force: said once
+    per measure, listing and content (recording it again sends nothing new)."""
+    return Notification(
+        f"measure:{measure_id}:{listing_id}:{content_hash}"[:200],
+        seller_id,
+        "email",
+        TEMPLATES["measure_subject"].substitute(listing_id=listing_id, effective=effective),
+        TEMPLATES["measure_body"].substitute(
+            reason=reason.rstrip("."), listing_id=listing_id, effective=effective
+        ),
         at,
     )

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from contraband.errors import InputError, TransientError
-from contraband.ledger.model import Infringement, ListingState
+from contraband.ledger import notices
+from contraband.ledger.model import Infringement, ListingState, Notification
 from contraband.ledger.review import open_cases
 from contraband.ledger.settlement import settle
 from contraband.ledger.store import LedgerStore
-from contraband.policy import PolicyPack
+from contraband.policy import MeasureState, PolicyPack
 from contraband.verdict import Action, Verdict
 
 BATCH = 5000
@@ -137,6 +138,7 @@ def _write_batch(
         session.upsert_listings(_latest_states(verdicts, at))
         batch.infringements_new = session.add_infringements(infringements)
         batch.cases_opened = open_cases(session, verdicts, at)
+        session.add_notifications(announcements(verdicts, at))
         for seller_id in touched:
             entries, sanctions = settle(session, pack, seller_id, at, actor, "verdicts recorded")
             batch.entries += entries
@@ -147,6 +149,24 @@ def _write_batch(
     summary.entries += batch.entries
     summary.sanctions += batch.sanctions
     summary.sellers.update(touched)
+
+
+def announcements(verdicts: list[Verdict], at: dt.datetime) -> list[Notification]:
+    """A notice per listing a measure will affect once in force (announced, no points)."""
+    return [
+        notices.measure_announced(
+            v.seller_id,
+            v.listing_id,
+            f.measure_id or "",
+            v.content_hash,
+            f.effective or "",
+            f.reason,
+            at,
+        )
+        for v in verdicts
+        for f in v.findings
+        if f.measure_state == MeasureState.ANNOUNCED.value and f.measure_id
+    ]
 
 
 def infringements_of(verdict: Verdict, at: dt.datetime) -> Iterator[Infringement]:
