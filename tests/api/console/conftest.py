@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from contraband.api.app import create_app
@@ -121,18 +122,23 @@ def _tokens(store: SqlStore) -> dict[str, str]:
     return tokens
 
 
-@pytest.fixture()
-def console(tmp_path: Path) -> Iterator[Console]:
-    url = f"sqlite:///{tmp_path / 'console.db'}"
+def _world(tmp_path: Path, name: str) -> tuple[str, dict[str, str], Ledger, FastAPI]:
+    """A seeded ledger, a token per role, and the application over it (its clock at NOW)."""
+    url = f"sqlite:///{tmp_path / name}"
     store = SqlStore(url)
     tokens = _tokens(store)
     ledger = Ledger(store, load_pack(MINI_PACK))
     seed(ledger)
     config = Settings(database_url=url, policy_dir=MINI_PACK, cache_dir=None)
-    app = create_app(config, store, clock=lambda: NOW, cache_ttl=0.0)
+    return url, tokens, ledger, create_app(config, store, clock=lambda: NOW, cache_ttl=0.0)
+
+
+@pytest.fixture()
+def console(tmp_path: Path) -> Iterator[Console]:
+    url, tokens, ledger, app = _world(tmp_path, "console.db")
     with TestClient(app, raise_server_exceptions=False, follow_redirects=True) as client:
         yield Console(url, "", client, tokens, ledger)
-    store.close()
+    ledger.close()
 
 
 def free_port() -> int:
@@ -145,13 +151,7 @@ def free_port() -> int:
 @pytest.fixture()
 def served(tmp_path: Path) -> Iterator[Console]:
     """The console behind a real uvicorn server (in a thread), for a browser."""
-    url = f"sqlite:///{tmp_path / 'served.db'}"
-    store = SqlStore(url)
-    tokens = _tokens(store)
-    ledger = Ledger(store, load_pack(MINI_PACK))
-    seed(ledger)
-    config = Settings(database_url=url, policy_dir=MINI_PACK, cache_dir=None)
-    app = create_app(config, SqlStore(url), clock=lambda: NOW, cache_ttl=0.0)
+    url, tokens, ledger, app = _world(tmp_path, "served.db")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -163,4 +163,4 @@ def served(tmp_path: Path) -> Iterator[Console]:
         yield Console(url, f"http://127.0.0.1:{port}", client, tokens, ledger)
     server.should_exit = True
     thread.join(timeout=10)
-    store.close()
+    ledger.close()

@@ -235,21 +235,11 @@ async def decide_case(
     reason: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    def build(staff: Staff) -> HTMLResponse:
-        service = _svc(request)
-        if not csrf_ok(staff, csrf):
-            return _denied(request, staff, "a form without its token")
-        if decision not in ("confirm", "dismiss"):
-            return _problem(request, staff, "choose confirm or dismiss")
-        try:
-            service.ledger.decide_case(
-                case_id, decision == "confirm", reason, staff.name, service.clock()
-            )
-        except ContrabandError as error:
-            return _problem(request, staff, str(error))
-        return _redirect(f"{COOKIE_PATH}/cases/{case_id}?done={decision}")
+    def act(service: Service, staff: Staff, confirm: bool) -> None:
+        service.ledger.decide_case(case_id, confirm, reason, staff.name, service.clock())
 
-    return await _page(request, (Role.REVIEWER,), "decisions (reviewers only)", build)
+    choices = ("confirm", "dismiss")
+    return await _decision(request, csrf, decision, choices, act, f"/cases/{case_id}")
 
 
 # --- appeals -----------------------------------------------------------------------------
@@ -309,19 +299,34 @@ async def decide_appeal(
     reason: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
+    def act(service: Service, staff: Staff, overturn: bool) -> None:
+        service.ledger.decide_appeal(appeal_id, overturn, reason, staff.name, service.clock())
+
+    choices = ("overturn", "uphold")
+    return await _decision(request, csrf, decision, choices, act, f"/appeals/{appeal_id}")
+
+
+async def _decision(
+    request: Request,
+    csrf: str,
+    decision: str,
+    choices: tuple[str, str],
+    act: Callable[[Service, Staff, bool], None],
+    page: str,
+) -> Response:
+    """A reviewer's decision posted from a form: its CSRF token, one of the two `choices`
+    (the first is `act`'s True), then back to the decided `page` saying what was done."""
+
     def build(staff: Staff) -> HTMLResponse:
-        service = _svc(request)
         if not csrf_ok(staff, csrf):
             return _denied(request, staff, "a form without its token")
-        if decision not in ("uphold", "overturn"):
-            return _problem(request, staff, "choose uphold or overturn")
+        if decision not in choices:
+            return _problem(request, staff, f"choose {choices[0]} or {choices[1]}")
         try:
-            service.ledger.decide_appeal(
-                appeal_id, decision == "overturn", reason, staff.name, service.clock()
-            )
+            act(_svc(request), staff, decision == choices[0])
         except ContrabandError as error:
             return _problem(request, staff, str(error))
-        return _redirect(f"{COOKIE_PATH}/appeals/{appeal_id}?done={decision}")
+        return _redirect(f"{COOKIE_PATH}{page}?done={decision}")
 
     return await _page(request, (Role.REVIEWER,), "decisions (reviewers only)", build)
 
