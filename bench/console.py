@@ -47,18 +47,7 @@ def fill(store: SqlStore, cases: int) -> dict[str, str]:
     batch: list[ReviewCase] = []
     for n in range(cases):
         item = items[n % len(items)]
-        finding = Finding(
-            kind=FindingKind.PROHIBITED_ITEM,
-            item_id=item,
-            measure_id=None,
-            action=Action.REVIEW,
-            points=0.0,
-            reason="bench",
-            field="title",
-            span=(0, 6),
-            text="sample",
-            canonical=item,
-        )
+        finding = _finding(item, Action.REVIEW, 0.0)
         batch.append(
             ReviewCase(
                 case_id=f"C{n:07d}",
@@ -99,19 +88,23 @@ def fill(store: SqlStore, cases: int) -> dict[str, str]:
     }
 
 
-def _removal(listing: str, item: str, at: dt.datetime) -> Verdict:
-    finding = Finding(
+def _finding(item: str, action: Action, points: float) -> Finding:
+    return Finding(
         kind=FindingKind.PROHIBITED_ITEM,
         item_id=item,
         measure_id=None,
-        action=Action.REMOVE,
-        points=2.0,
+        action=action,
+        points=points,
         reason="bench",
         field="title",
         span=(0, 6),
         text="sample",
         canonical=item,
     )
+
+
+def _removal(listing: str, item: str, at: dt.datetime) -> Verdict:
+    finding = _finding(item, Action.REMOVE, 2.0)
     return Verdict(
         listing_id=listing,
         seller_id="BUSY",
