@@ -48,6 +48,9 @@ test: $(STAMP)
 	@command -v java >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
 	    (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
 	     apt-get install -y -qq default-jre-headless >/dev/null) || echo "java not installed: Spark tests will skip"
+	@test -f $(VENV)/axe/node_modules/axe-core/axe.min.js || ! command -v npm >/dev/null 2>&1 || \
+	    npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4.10.2 >/dev/null 2>&1 || \
+	    echo "axe-core not installed: the console's accessibility audit will skip"
 	$(PY) -m pytest -n 2 -p no:cacheprovider
 
 # The inner loop: everything but the slow durability and leak tests.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,3 +133,48 @@ def test_an_auditor_cannot_decide_and_a_form_needs_its_token(browser: Any, serve
     reviewer.wait_for_selector("text=Not allowed")
     assert open_cases(served) == 4
     reviewer.close()
+
+
+AXE = (
+    Path(__file__).resolve().parents[3]
+    / ".venv"
+    / "axe"
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make test installs it)")
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("reviewer", "/console/queue"),
+        ("reviewer", "/console/appeals"),
+        ("reviewer", "/console/sellers/S3"),
+        ("reviewer", "/console/suppressions"),
+        ("operator", "/console/measures"),
+    ],
+)
+def test_pages_pass_an_accessibility_audit(
+    browser: Any, served: Console, role: str, path: str
+) -> None:
+    """axe-core's WCAG 2 A and AA rules: no serious or critical violation on any page."""
+    page = sign_in(browser, served, role)
+    targets = [path]
+    if path == "/console/queue":
+        page.goto(f"{served.base}{path}")
+        targets.append(page.locator("tbody a").first.get_attribute("href") or path)
+    if path == "/console/appeals":
+        page.goto(f"{served.base}{path}")
+        targets.append(page.locator("tbody a").first.get_attribute("href") or path)
+    for target in targets:
+        page.goto(f"{served.base}{target}")
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            """async () => (await axe.run(document, {runOnly: ["wcag2a", "wcag2aa"]}))
+                .violations.filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))"""
+        )
+        assert violations == [], (target, violations)
+    page.close()
