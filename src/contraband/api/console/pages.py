@@ -376,16 +376,25 @@ async def suppressions(request: Request, page: int = 1) -> Response:
 
 
 @router.get("/measures")
-async def measures(request: Request) -> Response:
+async def measures(request: Request, page: int = 1) -> Response:
     def build(staff: Staff) -> HTMLResponse:
         service = _svc(request)
         today = service.clock().date()
         hits = {h.measure_id: h for h in service.ledger.measure_hits()}
+        ordered = sorted(service.pack.measures, key=lambda m: (m.effective, m.id))
+        start = (max(page, 1) - 1) * PAGE
         rows = [
             (m, m.state_on(today).value.replace("_", " "), hits.get(m.id))
-            for m in sorted(service.pack.measures, key=lambda m: (m.effective, m.id))
+            for m in ordered[start : start + PAGE]
         ]
-        return _render("measures.html", request, staff=staff, rows=rows, today=today)
+        return _render(
+            "measures.html",
+            request,
+            staff=staff,
+            rows=rows,
+            today=today,
+            pages=_pages(len(ordered), page, {}),
+        )
 
     return await _page(request, (Role.OPERATOR, Role.AUDITOR), "measures (operators)", build)
 
