@@ -120,3 +120,16 @@ def test_parquet_in_and_a_clear_error_for_an_existing_output(
     assert rescanned(out) == expected
     with pytest.raises(InputError, match="exists"):
         rescan(screener, source, out, DAY, master="local[2]")
+
+
+def test_a_file_spark_cannot_read_is_a_clear_error_and_no_output(
+    screener: Screener, tmp_path: Path
+) -> None:
+    from contraband.batch.spark import rescan
+
+    source = tmp_path / "broken.parquet"
+    source.write_bytes(b"PAR1 not really")
+    out = tmp_path / "verdicts"
+    with pytest.raises(InputError, match="the Spark job failed: .*not a Parquet file"):
+        rescan(screener, source, out, DAY, master="local[1]")
+    assert not out.exists()

@@ -67,15 +67,26 @@ def rescan(
         blob = pickle.dumps(screener)
         shipped = spark.sparkContext.broadcast(blob)
         key = hashlib.sha256(blob).hexdigest()
-        frame = spark.read.text(str(source)) if kind == "jsonl" else spark.read.parquet(str(source))
-        if partitions:
-            frame = frame.repartition(partitions)
-        schema = _spark_schema()
         screen = _screen_batches(key, shipped, as_of.isoformat(), kind, fail_once)
-        frame.mapInArrow(screen, schema).write.mode("errorifexists").parquet(str(out))
+        try:
+            frame = (
+                spark.read.text(str(source)) if kind == "jsonl" else spark.read.parquet(str(source))
+            )
+            if partitions:
+                frame = frame.repartition(partitions)
+            frame.mapInArrow(screen, _spark_schema()).write.mode("errorifexists").parquet(str(out))
+        except Exception as error:  # Py4J and PySpark errors: the job failed, nothing committed
+            raise InputError(f"{source}: the Spark job failed: {_cause(error)}") from None
         return int(spark.read.parquet(str(out)).count())
     finally:
         spark.stop()
+
+
+def _cause(error: Exception) -> str:
+    """The deepest reason Spark gives (its Java stack traces bury it), on one line."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    causes = [line.split(": ", 1)[-1] for line in lines if line.startswith("Caused by:")]
+    return (causes[-1] if causes else lines[0] if lines else type(error).__name__)[:500]
 
 
 def _kind(source: Path) -> str:

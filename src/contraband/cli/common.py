@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from contraband.errors import ContrabandError
+from contraband.files.atomic import check_writable
 from contraband.policy import PolicyPack, load_pack
 from contraband.settings import Settings, settings
 
@@ -93,3 +94,16 @@ def load_policy(config: Settings) -> PolicyPack:
 
 def interactive() -> bool:
     return sys.stderr.isatty()
+
+
+def refuse_clobbering(source: Path, outputs: dict[str, Path | None]) -> None:
+    """Outputs must not be the input, each other, or directories: checked before any work."""
+    seen = {source.resolve(): "the input"}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        check_writable(path, option)
+        resolved = path.resolve()
+        if resolved in seen:
+            fail(f"{option} {path} is {seen[resolved]}: it would be overwritten")
+        seen[resolved] = option

@@ -17,6 +17,7 @@ from contraband.cli.common import (
     load_policy,
     out,
     parse_date,
+    refuse_clobbering,
 )
 
 app = typer.Typer(help="Measures: their impact before they take effect.", no_args_is_help=True)
@@ -38,7 +39,6 @@ def preview(
     import orjson
 
     from contraband.batch.preview import preview as run_preview
-    from contraband.cli.scan_cmd import _refuse_clobbering
     from contraband.files.atomic import AtomicFile
     from contraband.files.listings import input_format
     from contraband.policy.diff import diff_packs
@@ -49,7 +49,7 @@ def preview(
     if not listings.exists():
         fail(f"{listings}: no such file")
     input_format(listings)
-    _refuse_clobbering(listings, {"--json": json_out, "--html": html_out})
+    refuse_clobbering(listings, {"--json": json_out, "--html": html_out})
     old_pack = load_policy(current_settings(policy=base))
     new_pack = load_policy(current_settings(policy=policy))
     changes = diff_packs(old_pack, new_pack)

@@ -16,6 +16,7 @@ from contraband.cli.common import (
     load_policy,
     out,
     parse_date,
+    refuse_clobbering,
 )
 
 
@@ -38,8 +39,7 @@ def rescan_command(
     from contraband.screening import Screener
 
     day = parse_date(as_of, "--as-of")
-    if out_dir.resolve() == listings.resolve():
-        fail(f"--out {out_dir} is the input: it would be overwritten")
+    refuse_clobbering(listings, {"--out": out_dir})
     pack = load_policy(current_settings(policy=policy))
     started = time.perf_counter()
     count = rescan(Screener(pack), listings, out_dir, day, master=master, partitions=partitions)

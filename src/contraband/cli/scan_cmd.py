@@ -23,9 +23,10 @@ from contraband.cli.common import (
     load_policy,
     out,
     parse_date,
+    refuse_clobbering,
 )
 from contraband.decision import NO_CERTIFICATES, CertificateBook
-from contraband.files.atomic import AtomicFile, check_writable
+from contraband.files.atomic import AtomicFile
 from contraband.files.listings import count_hint, input_format
 from contraband.policy import PolicyPack
 from contraband.report.html import MAX_ROWS, write_report
@@ -70,7 +71,7 @@ def scan_command(
         fail(f"{input}: no such file")
     input_format(input)
     target = out_path or Path(f"{input.name.split('.')[0]}.verdicts.jsonl")
-    _refuse_clobbering(input, {"--out": target, "--report": report, "--summary-json": summary_json})
+    refuse_clobbering(input, {"--out": target, "--report": report, "--summary-json": summary_json})
     config = current_settings(db, policy)
     pack = load_policy(config)
     ledger_url = db or (config.database_url if "database_url" in config.model_fields_set else None)
@@ -134,19 +135,6 @@ def _run(
             progress=tick,
             keep_flagged=keep_flagged,
         )
-
-
-def _refuse_clobbering(source: Path, outputs: dict[str, Path | None]) -> None:
-    """Outputs must not be the input, each other, or directories: checked before any work."""
-    seen = {source.resolve(): "the input"}
-    for option, path in outputs.items():
-        if path is None:
-            continue
-        check_writable(path, option)
-        resolved = path.resolve()
-        if resolved in seen:
-            fail(f"{option} {path} is {seen[resolved]}: it would be overwritten")
-        seen[resolved] = option
 
 
 def _ledger_certificates(url: str, pack: PolicyPack) -> CertificateBook:
