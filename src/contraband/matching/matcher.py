@@ -97,6 +97,15 @@ class _Candidate:
     edits: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _BatchTables:
+    """A matcher's tables for `find_many`."""
+
+    vocabulary: Vocabulary  # ordinary words and learned inert tokens, looked up in bulk
+    material: bytes  # every term word and joined term: a token inside none splits none
+    radius: int  # how far from a token `find` may look for the rest of a term around it
+
+
 # A token-level match before it is placed in the key: term, first token, token count, flags, edits
 _TokenMatch = tuple[int, int, int, int, int]
 
@@ -124,11 +133,7 @@ class Matcher:
         self._inert_cache: dict[bytes, bool] = {}
         database = index.database
         self._scratch = hyperscan.Scratch(database) if database is not None else None
-        self._vocabulary = Vocabulary([*index.dictionary, _BREAK_TOKEN])
-        # Every term word and joined term: a token inside none can be no part of a split one.
-        self._material = b"\n".join({*index.word_terms, *index.joined_terms})
-        # How far from a token `find` may look for the rest of a term around it.
-        self._radius = max((len(words) for words in index.term_words), default=1) + 2
+        self._batches: _BatchTables | None = None  # made by the first `find_many`
 
     def find(self, fields: Sequence[tuple[str, str]]) -> list[Hit]:
         """Every term in `fields` ((name, text) pairs), in field and position order."""
@@ -199,7 +204,8 @@ class Matcher:
         """Listings of `batch` where a token that is no known word may read as a term: each
         such token is tried with its neighbours, as `find` would try it. A token that can
         never read as a term word nor be part of one is learned as known."""
-        vocabulary = self._vocabulary
+        tables = self._batch_tables()
+        vocabulary = tables.vocabulary
         starts, ends, hashes = vocabulary.tokens(batch.array)
         unknown = vocabulary.unknown(hashes).tolist()
         if not unknown:
@@ -207,7 +213,7 @@ class Matcher:
         buffer = batch.buffer
         found: set[int] = set()
         inert: list[int] = []
-        radius = self._radius
+        radius = tables.radius
         for k in unknown:
             if self._inert(buffer[starts[k] : ends[k]]):
                 inert.append(k)
@@ -227,6 +233,18 @@ class Matcher:
             vocabulary.learn(np.unique(hashes[inert]))
         return found
 
+    def _batch_tables(self) -> _BatchTables:
+        """What only batches need, made once (tens of milliseconds: not for a matcher that
+        screens one listing at a time)."""
+        if self._batches is None:
+            index = self.index
+            self._batches = _BatchTables(
+                vocabulary=Vocabulary([*index.dictionary, _BREAK_TOKEN]),
+                material=b"\n".join({*index.word_terms, *index.joined_terms}),
+                radius=max((len(words) for words in index.term_words), default=1) + 2,
+            )
+        return self._batches
+
     def _inert(self, token: bytes) -> bool:
         """A number, or a token that reads as no term word and is inside none."""
         inert = self._inert_cache.get(token)
@@ -236,7 +254,7 @@ class Matcher:
             inert = self._inert_cache[token] = (
                 token.isdigit()
                 or token in self.index.dictionary  # a long word: the vocabulary never knows it
-                or (not self._word_matches(token) and token not in self._material)
+                or (not self._word_matches(token) and token not in self._batch_tables().material)
             )
         return inert
 

@@ -22,9 +22,9 @@ import numpy.typing as npt
 
 from contraband.text.canonical import cut_apart as _cut_apart
 from contraband.text.transforms import (
-    _SPACING_TABLE,
     PIPELINE,
     PREFILTERS,
+    SPACING_TABLE,
     PrefilteredTransform,
     Spacing,
     Transform,
@@ -85,7 +85,7 @@ def read_keys(texts: Sequence[str], pipeline: tuple[Transform, ...] = PIPELINE) 
                 if _cut_apart(final):
                     cut.add(i)
     joined = b" " + _BREAK_BYTES.join(encoded) + b" "
-    array = _collapse_spaces(np.frombuffer(joined.translate(_SPACING_TABLE), np.uint8))
+    array = _collapse_spaces(np.frombuffer(joined.translate(SPACING_TABLE), np.uint8))
     buffer = array.tobytes()
     starts, ends = _bodies(array, len(texts))
     return KeyBatch(buffer, array, starts, ends, frozenset(cut))

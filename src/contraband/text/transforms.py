@@ -671,7 +671,7 @@ PREFILTERS = Prefilters(
     ]
 )
 
-_SPACING_TABLE = bytes(i if (i >= 0x80 or i == 0 or chr(i).isalnum()) else 0x20 for i in range(256))
+SPACING_TABLE = bytes(i if (i >= 0x80 or i == 0 or chr(i).isalnum()) else 0x20 for i in range(256))
 # Non-word characters: ASCII other than letters, digits and NUL (all else is part of a word).
 # Written as the ASCII ranges themselves: a small positive class is a fast bitmap test.
 _NON_WORD_CLASS = r"\x01-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f"
@@ -700,7 +700,7 @@ class Spacing(Transform):
     @staticmethod
     def tokens(b: bytes) -> list[bytes]:
         """The words of UTF-8 text `b` (folded), split at every run of non-word characters."""
-        return b.translate(_SPACING_TABLE).split()
+        return b.translate(SPACING_TABLE).split()
 
     def edits(self, s: str) -> Iterator[Edit]:
         # A lone space between words is already what the key has: only other runs (and a
