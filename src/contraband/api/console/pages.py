@@ -36,6 +36,7 @@ from contraband.api.console.chart import Threshold, points_chart, points_per_day
 from contraband.api.tokens import Role
 from contraband.errors import ContrabandError, NotFoundError
 from contraband.ledger.store import CaseQuery
+from contraband.ledger.views import SellerView
 from contraband.report.evidence import highlight, reveal
 from contraband.verdict import Finding, FindingKind
 
@@ -402,7 +403,7 @@ async def measures(request: Request, page: int = 1) -> Response:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _seller_or_none(service: Service, seller_id: str) -> Any:
+def _seller_or_none(service: Service, seller_id: str) -> SellerView | None:
     try:
         return service.ledger.seller(seller_id, service.clock())
     except NotFoundError:
