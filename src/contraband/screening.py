@@ -8,13 +8,14 @@ Screener pickles (the index ships as bytes), so batch workers receive one ready 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from contraband.decision import NO_CERTIFICATES, CategoryPrediction, CertificateBook, decide
 from contraband.errors import ContrabandError, PolicyError
 from contraband.listing import Listing, decode_listing, parse_listing
-from contraband.matching import Matcher, Term, TermError, TermIndex
+from contraband.matching import Distortion, Hit, Matcher, Term, TermError, TermIndex
 from contraband.matching.cache import cached_index
 from contraband.policy import PolicyPack, Problem
 from contraband.text import key
@@ -34,16 +35,23 @@ _FUNCTION_WORDS = frozenset(["a", "an", "and", "or", "of", "the", "for", "with",
 
 def pack_terms(pack: PolicyPack) -> list[Term]:
     """Every term of every item of the pack, with its exceptions. A term that shares a word
-    with its item's name or id names the item itself: never ambiguous ("crack cocaine")."""
+    with its item's name or id names the item itself: never ambiguous ("crack cocaine"),
+    unless the pack lists it among its namesakes (a perfume and sunglasses brand "Opium")."""
     terms = []
+    namesakes = {key(text) for text in pack.namesakes}
     for item in pack.items:
         own = set(key(f"{item.name} {item.id}").split()) - _FUNCTION_WORDS
         own |= {w.removesuffix("s") for w in own}  # "drone" names the item "Drones"
+        sense = tuple(sorted({w for entry in pack.item_context(item) for w in key(entry).split()}))
         for language, entry in item.term_entries():
             ambiguous = entry.ambiguous
-            if ambiguous is None and own & set(key(entry.text).split()):
+            if ambiguous is None and key(entry.text) in namesakes:
+                ambiguous = True
+            elif ambiguous is None and own & set(key(entry.text).split()):
                 ambiguous = False
-            terms.append(Term(entry.text, item.id, language, tuple(entry.exceptions), ambiguous))
+            terms.append(
+                Term(entry.text, item.id, language, tuple(entry.exceptions), ambiguous, sense)
+            )
     return terms
 
 
@@ -87,6 +95,10 @@ class Screener:
         self.certificates = state["certificates"]
         self.category_model = state["category_model"]
         self._matcher = Matcher(self.index)
+
+    def hits(self, listing: Listing) -> list[Hit]:
+        """The terms found in `listing`, before any decision."""
+        return self._matcher.find(listing.fields())
 
     def screen(
         self, listing: Listing, as_of: dt.date, prediction: CategoryPrediction | None = None
@@ -148,3 +160,41 @@ def _loose_json(raw: bytes) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class NamesakeCandidate:
+    """A term found as written in listings of a benign catalog: a namesake to mark."""
+
+    term: str
+    item_id: str
+    listings: int
+    examples: tuple[str, ...]
+
+
+def namesake_candidates(
+    screener: Screener, listings: Iterable[Listing], min_listings: int = 3, examples: int = 3
+) -> list[NamesakeCandidate]:
+    """Terms the pack does not yet treat as ambiguous that `listings` (a catalog known to be
+    benign) contain as written in at least `min_listings` listings, commonest first.
+
+    A pack author cannot foresee every toy line, brand or herb named like a street name; a
+    benign catalog shows them. Disguised and misspelled hits are left out: a benign seller
+    does not disguise, so those are the matcher's to fix, not the pack's.
+    """
+    found: dict[tuple[str, str], list[str]] = {}
+    for listing in listings:
+        seen = set()
+        for hit in screener.hits(listing):
+            if hit.ambiguous or hit.distortion != Distortion.NONE:
+                continue
+            slot = (hit.term, hit.item_id)
+            if slot not in seen:
+                seen.add(slot)
+                found.setdefault(slot, []).append(listing.title)
+    ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [
+        NamesakeCandidate(term, item_id, len(titles), tuple(titles[:examples]))
+        for (term, item_id), titles in ranked
+        if len(titles) >= min_listings
+    ]

@@ -28,6 +28,14 @@ CASES = [
     ("Bennies and cocaine", "", Action.REMOVE, 48, "unclear"),  # cocaine decides, not bennies
     ("Bennies", "Health & Medical > Medicines", Action.REMOVE, 48, "confirmed"),
     ("Sp33d powder", "", Action.REMOVE, 49, "confirmed"),  # disguised, in context: +1
+    # one word of the sense in a listing filed elsewhere is as often a shop's word: review
+    ("Speed cube with 200 grams weight", "Toys & Hobbies", Action.REVIEW, 0, "unclear"),
+    ("Speed pure cotton 300 grams", "Apparel", Action.REMOVE, 49, "confirmed"),  # two: + misfiled
+    # no category: a common word in a described listing is read in its common sense
+    ("Moomins speed racer car toy, red", "", Action.ALLOW, 0, "namesake"),
+    ("Speed 1 g", "", Action.REVIEW, 0, "unclear"),  # nothing else to go by
+    # an honest styling of an everyday word is no disguise ("Spppeed" as a brand's spelling)
+    ("Spppeed Racer die-cast car", "Toys & Hobbies", Action.ALLOW, 0, "namesake"),
     # the item's own name is never ambiguous
     ("Amphetamine", "Toys & Hobbies", Action.REMOVE, 49, None),
 ]
@@ -45,6 +53,34 @@ def test_context_decides_an_ambiguous_term(
     row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
     v = mini_screener.screen(parse_listing(row), DAY)
     senses = {f.sense for f in v.findings if f.item_id == "amphetamine"}
+    assert (v.action, v.points, senses) == (action, points, {sense}), [
+        (f.kind, f.action, f.reason) for f in v.findings
+    ]
+
+
+# (title, category, action, points, sense of the heroin finding): the pack's heroin item has
+# the street names "blue jeans" and "tar pipe", neither marked, and the context `drugs`.
+PHRASES = [
+    # a street name that is a phrase of everyday words is ambiguous too
+    ("Slim fit blue jeans for men", "Apparel", Action.ALLOW, 0, "namesake"),
+    ("Blue jeans 3 grams pure", "", Action.REMOVE, 48, "confirmed"),
+    # a phrase with a word of the item's sense (pipe: the pack's `drugs` words) names the item
+    ("Tar pipe", "Apparel", Action.REMOVE, 48, None),
+]
+
+
+@pytest.mark.parametrize(("title", "category", "action", "points", "sense"), PHRASES)
+def test_a_street_name_of_everyday_words_is_read_in_context(
+    mini_screener: Screener,
+    title: str,
+    category: str,
+    action: Action,
+    points: float,
+    sense: str | None,
+) -> None:
+    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
+    v = mini_screener.screen(parse_listing(row), DAY)
+    senses = {f.sense for f in v.findings if f.item_id == "heroin"}
     assert (v.action, v.points, senses) == (action, points, {sense}), [
         (f.kind, f.action, f.reason) for f in v.findings
     ]

@@ -323,3 +323,26 @@ def test_scrambled_and_cut_apart_words_are_found_as_deliberate(
         text = f"Fast shipping {written} best price"
         hits = [h for h in Matcher(index).find([("title", text)]) if h.term == term]
         assert hits and hits[0].distortion == Distortion.DELIBERATE, (written, hits)
+
+
+# (text, term expected or None): symbols read as letters *and* a misspelling are two guesses;
+# for a short term they are taken only from a word written with symbols, never from a code
+# or a word beside punctuation. Long terms keep the disguise at the word's edge.
+TWO_GUESSES = [
+    ("Sunscreen SPF 30 PA++ 50 ml", None),  # "patt" would be one edit from "patty"
+    ("@puum mode", None),  # punctuation before a short word
+    ("0puum", "opium"),  # a digit at the edge of a word of four letters
+    ("$ydrocodne", "hydrocodone"),
+    ("hydrocodne+", "hydrocodone"),
+]
+
+
+@pytest.mark.parametrize(("text", "term"), TWO_GUESSES)
+def test_two_guesses_on_a_short_term_need_a_word_written_with_symbols(
+    text: str, term: str | None
+) -> None:
+    from contraband.matching import Term
+
+    index = TermIndex.build([Term("opium", "x"), Term("patty", "y"), Term("hydrocodone", "z")])
+    found = {h.term for h in Matcher(index).find([("title", text)])}
+    assert found == ({term} if term else set())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -12,10 +13,15 @@ from contraband.cli.common import (
     POLICY_HELP,
     command,
     current_settings,
+    err,
+    fail,
     load_policy,
     out,
     parse_date,
+    refuse_clobbering,
 )
+from contraband.errors import ContrabandError
+from contraband.listing import Listing
 
 app = typer.Typer(help="Policy packs.", no_args_is_help=True)
 
@@ -71,3 +77,69 @@ def diff(
     else:
         for line in changes.lines():
             out.print(escape(line))
+
+
+@command(app, "namesakes")
+def namesakes(
+    catalogs: list[Path] = typer.Argument(..., help="Benign catalogs (JSONL, JSON, CSV, Parquet)"),
+    policy: Path | None = typer.Option(None, "--policy", help=POLICY_HELP),
+    min_listings: int = typer.Option(3, "--min-listings", min=1, help="Listings a term needs"),
+    write: Path | None = typer.Option(
+        None, "--write", help="Write namesakes.yaml: the pack's namesakes and these"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="The candidates as JSON"),
+) -> None:
+    """Learn namesakes from catalogs known to be benign: the terms the pack does not treat as
+    ambiguous that appear there as written ("Helix" rings, "Dominoes" games). Review the list,
+    then put namesakes.yaml in the pack: those terms then cost points only where the listing's
+    words agree with the item."""
+    import msgspec
+    import yaml
+
+    from contraband.files.atomic import AtomicFile
+    from contraband.files.listings import input_format, read_records
+    from contraband.listing import decode_listing, parse_listing
+    from contraband.screening import Screener, namesake_candidates
+
+    for catalog in catalogs:
+        if not catalog.is_file():
+            fail(f"{catalog}: no such file")
+        input_format(catalog)
+        refuse_clobbering(catalog, {"--write": write})
+    pack = load_policy(current_settings(policy=policy))
+    skipped = 0
+
+    def listings() -> Iterator[Listing]:
+        nonlocal skipped
+        for catalog in catalogs:
+            for record in read_records(catalog):
+                try:
+                    if record.error is not None:
+                        raise ContrabandError(record.error)
+                    raw = record.raw
+                    yield decode_listing(raw) if raw is not None else parse_listing(record.data)
+                except ContrabandError:
+                    skipped += 1
+
+    found = namesake_candidates(Screener(pack), listings(), min_listings)
+    if skipped:
+        err.print(f"{skipped:,} records could not be read and were left out")
+    if as_json:
+        out.print(msgspec.json.encode(found).decode(), markup=False)
+    else:
+        table = Table(title=f"namesake candidates (in {min_listings}+ listings)", show_edge=False)
+        for column in ("term", "item", "listings", "for example"):
+            table.add_column(column)
+        for candidate in found:
+            table.add_row(
+                escape(candidate.term),
+                escape(candidate.item_id),
+                f"{candidate.listings:,}",
+                escape(" | ".join(t[:50] for t in candidate.examples)),
+            )
+        out.print(table)
+    if write is not None:
+        terms = sorted({*pack.namesakes, *(c.term for c in found)}, key=str.casefold)
+        with AtomicFile(write) as target:
+            target.file.write(yaml.safe_dump({"namesakes": terms}, allow_unicode=True).encode())
+        out.print(f"wrote {len(terms)} namesakes to {escape(str(write))}")

@@ -29,6 +29,7 @@ carries points once, and one circumvention point per item circumvented.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -127,6 +128,8 @@ def _item_findings(
     active, announced = _measures(listing, item, pack, as_of)
     findings: list[Finding] = []
 
+    if typo_only and _needs_support(item, hits, pack) and not context.supports(item, hits):
+        return findings
     sense, why = context.sense(item, hits)
     if sense is not None and sense != Sense.CONFIRMED:
         if not (prohibited or item.certificate_required or active):
@@ -232,6 +235,15 @@ def _item_findings(
     if misplaced is not None:
         findings.append(misplaced)
     return findings
+
+
+def _needs_support(item: Item, hits: list[Hit], pack: PolicyPack) -> bool:
+    """A misspelling of a short term or of a dictionary word, in an item whose pack says which
+    words show its sense: "Briza" for "brisa", "Sipper" for "slipper", "Cavier" for "caviar"."""
+    if not pack.item_context(item):
+        return False
+    short = SHORT_TERM_LETTERS
+    return any(h.ambiguous or h.ordinary or len(h.term.replace(" ", "")) <= short for h in hits)
 
 
 def _uncertain_reason(evidence: Hit, item_name: str) -> str:
@@ -491,6 +503,43 @@ def _finding(
     )
 
 
+#: Words of an item's sense a listing filed in another category must say before an ambiguous
+#: term costs points: one ("oz", "pure", "grams") is as often a grocery's or a jeweller's.
+CONFIRMING_WORDS = 2
+
+#: Other words a listing with no category needs before a common word in it is read in its
+#: common sense ("Moomins soft toy 30 cm"): a bare "Speed" is left to a reviewer.
+DESCRIBED_BY = 3
+
+#: Misspellings of terms this short need support from the listing (`_Context.supports`).
+SHORT_TERM_LETTERS = 5
+
+_LETTER_RUNS = re.compile("[a-z]+")
+
+#: Stylings honest sellers use on everyday words too ("Apaache", "Sexxxy", "GRN" for green,
+#: "Basket Ball"): on a term with ordinary senses they are no sign of a disguise.
+_STYLINGS = frozenset(
+    {
+        "case_folded",
+        "accents_removed",
+        "compatibility_form",
+        "stretched_letters",
+        "vowels_dropped",
+        "scrambled_letters",
+        "split_word_joined",
+        "run_together_split",
+        "misspelling",
+        "digits_read_as_letters",
+    }
+)
+
+
+def _disguised(hit: Hit) -> bool:
+    """A deliberate reading of an ambiguous term that no honest styling explains (leetspeak,
+    look-alike or invisible characters, separators inside the word)."""
+    return hit.distortion == Distortion.DELIBERATE and not set(hit.transforms) <= _STYLINGS
+
+
 class _Context:
     """What a listing says around its hits, read once per listing and only when a term with
     ordinary senses was hit (rare): its words and its declared category. Another item named
@@ -514,15 +563,22 @@ class _Context:
         hit_words = {w for h in hits for w in key(h.term).split()}
         context = {w for entry in self.pack.item_context(item) for w in key(entry).split()}
         agreeing = sorted((context & self.words) - hit_words)
-        if agreeing:
-            return Sense.CONFIRMED, f"the listing says {', '.join(repr(w) for w in agreeing[:3])}"
+        said = ", ".join(repr(w) for w in agreeing[:3])
         declared = self.listing.category
         if declared and any(category_covers(c, declared) for c in item.categories):
             return Sense.CONFIRMED, f"it is filed under {declared!r}, the item's category"
-        if any(h.distortion == Distortion.DELIBERATE for h in hits):
+        disguised = any(_disguised(h) for h in hits)
+        if len(agreeing) >= CONFIRMING_WORDS or (agreeing and (disguised or not declared)):
+            return Sense.CONFIRMED, f"the listing says {said}"
+        if agreeing:  # "14 oz", "pure cotton": one word of the sense is often retail's too
+            return Sense.UNCLEAR, f"it is filed under {declared!r} and says only {said}"
+        if disguised:
             return Sense.UNCLEAR, "it is disguised, with no other word of that sense"
         if declared:
             return Sense.NAMESAKE, f"it is filed under {declared!r} with no word of that sense"
+        described = [w for w in self.words - hit_words if w.isalpha() and len(w) >= 3]
+        if all(h.commonplace for h in hits) and len(described) >= DESCRIBED_BY:
+            return Sense.NAMESAKE, "it is a common word and no word of the listing has that sense"
         return Sense.UNCLEAR, "no category and no other word of that sense"
 
     @property
@@ -530,8 +586,22 @@ class _Context:
         if self._words is None:
             listing = self.listing
             text = f"{listing.title} {listing.description} {listing.keywords_text}"
-            self._words = frozenset(key(text).split())
+            words = key(text).split()
+            # "100mg", "3.5g": the unit counts as a word of its own.
+            units = [u for w in words if not w.isalpha() for u in _LETTER_RUNS.findall(w)]
+            self._words = frozenset(words + units)
         return self._words
+
+    def supports(self, item: Item, hits: list[Hit]) -> bool:
+        """Does anything beside the hit say the listing means `item` (a word of its sense, or
+        its category)? A misspelling of a short or everyday term needs that before it is
+        worth a reviewer's time: on its own it is most often a brand or a name."""
+        hit_words = {w for h in hits for w in key(h.term).split()}
+        context = {w for entry in self.pack.item_context(item) for w in key(entry).split()}
+        if (context & self.words) - hit_words:
+            return True
+        declared = self.listing.category
+        return bool(declared) and any(category_covers(c, declared) for c in item.categories)
 
 
 def _verdict(

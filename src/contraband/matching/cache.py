@@ -47,9 +47,8 @@ def index_key(terms: Sequence[Term]) -> str:
     digest = hashlib.sha256(FORMAT.encode())
     digest.update(_code_fingerprint().encode())
     for term in terms:
-        digest.update(
-            repr((term.text, term.item_id, term.language, term.exceptions, term.ambiguous)).encode()
-        )
+        fields = (term.text, term.item_id, term.language, term.exceptions, term.ambiguous)
+        digest.update(repr((*fields, term.sense)).encode())
     return digest.hexdigest()
 
 

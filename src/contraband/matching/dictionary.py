@@ -41,3 +41,14 @@ def everyday_words(size: int = 20_000) -> frozenset[str]:
     import wordfreq
 
     return frozenset(w for w in wordfreq.top_n_list("en", size) if w.isalpha())
+
+
+#: Zipf frequency (log10 of uses per billion words) from which a word is commonplace.
+COMMONPLACE_ZIPF = 3.7
+
+
+def word_zipf(word: str) -> float:
+    """The word's Zipf frequency in English (0 for an unknown word)."""
+    import wordfreq
+
+    return float(wordfreq.zipf_frequency(word, "en"))

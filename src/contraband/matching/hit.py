@@ -40,6 +40,8 @@ class Hit:
     score: float
     edits: int = 0
     ambiguous: bool = False  # the term has ordinary senses too: context decides
+    commonplace: bool = False  # and they are the likelier ones (`TermIndex.commonplace`)
+    ordinary: bool = False  # the term is made of dictionary words (`TermIndex.ordinary`)
     before: str = ""  # the field text just before `span` (up to `CONTEXT` characters)
     after: str = ""  # and just after it: the evidence reads in its own words
 

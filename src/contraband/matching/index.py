@@ -29,7 +29,13 @@ from typing import Any
 
 import hyperscan
 
-from contraband.matching.dictionary import common_words, everyday_words, ordinary_words
+from contraband.matching.dictionary import (
+    COMMONPLACE_ZIPF,
+    common_words,
+    everyday_words,
+    ordinary_words,
+    word_zipf,
+)
 from contraband.matching.terms import Term, check_term
 from contraband.text import FIELD_SEPARATOR, key
 from contraband.text.chars import script_of
@@ -110,6 +116,12 @@ class TermIndex:
     dictionary: frozenset[bytes]
     #: Per term: it has ordinary senses too (set in the pack, or made only of ordinary words).
     ambiguous: tuple[bool, ...] = ()
+    #: Per term: every word of it is a common everyday word ("soft", "blue jeans"), so its
+    #: ordinary sense is the likelier one where nothing in the listing says otherwise.
+    commonplace: tuple[bool, ...] = ()
+    #: Per term: every word of it is an ordinary word ("slipper", "caviar"), so a misspelling
+    #: of it is most often a variant spelling or a brand ("Sipper", "Cavier").
+    ordinary: tuple[bool, ...] = ()
     longest_word: int = 0  # of any term: bounds the work on a hostile, very long token
     database: Any = None
 
@@ -180,9 +192,11 @@ class TermIndex:
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},
             ambiguous=tuple(
-                t.ambiguous if t.ambiguous is not None else _everyday(words, everyday_words())
+                t.ambiguous if t.ambiguous is not None else _everyday(t, words, everyday_words())
                 for t, words in zip(terms, term_words, strict=True)
             ),
+            commonplace=tuple(_commonplace(words) for words in term_words),
+            ordinary=tuple(all(w in dictionary for w in words) for words in term_words),
             longest_word=max((len(w) for w in vocabulary), default=0),
         )
         index.database = _compile(index.literals)
@@ -239,11 +253,26 @@ def _ordinary(fragment: str, dictionary: frozenset[str]) -> bool:
     return fragment in dictionary or fragment.isdigit()
 
 
-def _everyday(words: tuple[str, ...], everyday: frozenset[str]) -> bool:
-    """A one-word term that is an everyday word ("speed", "snow") has ordinary senses too.
-    Everyday words together mostly name the thing itself ("pepper spray", "assault rifle"):
-    a pack marks the ones that do not ("jelly beans")."""
-    return len(words) == 1 and words[0] in everyday
+def _everyday(term: Term, words: tuple[str, ...], everyday: frozenset[str]) -> bool:
+    """Does a term of everyday words have ordinary senses too?
+
+    One everyday word ("speed", "snow") does. Everyday words together mostly name the thing
+    itself ("pepper spray", "assault rifle"), but street names are phrases of another sense
+    ("blue jeans", "northern lights", "christmas tree"): where the item says which words show
+    its sense (`Term.sense`), a phrase of everyday words with none of them is ambiguous
+    ("crack pipe" for paraphernalia whose sense words include "pipe" is not).
+    """
+    if not all(w in everyday for w in words):
+        return False
+    if len(words) == 1:
+        return True
+    return bool(term.sense) and not set(words) & set(term.sense)
+
+
+def _commonplace(words: tuple[str, ...]) -> bool:
+    """Is every word of a term at least as common as "pillow" or "owl" in English text?
+    ("meth", "molly" are less: a bare mention of them is left to a reviewer.)"""
+    return all(word_zipf(w) >= COMMONPLACE_ZIPF for w in words)
 
 
 def _written_forms(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:

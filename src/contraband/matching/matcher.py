@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import filterfalse, product
@@ -376,7 +377,8 @@ class Matcher:
         for variant, flags in readings[:_MISSPELLED_READINGS]:  # shuffled and disguised
             if variant.isalpha():
                 for word, more, edits in self._scrambled(variant):
-                    yield word, (flags & ~NEEDS_CONTEXT) | more, edits
+                    if not (more & Flag.VOWELS and flags & Flag.DIGITS):  # "35cm", "n15"
+                        yield word, (flags & ~NEEDS_CONTEXT) | more, edits
 
     def _stretched(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words `token` is with letters repeated ("vaaape")."""
@@ -519,6 +521,8 @@ class Matcher:
             field, hit = self._hit(cand, tracks, listing.fields)
             if cand.flags & Flag.SPLIT and _SENTENCE_END.search(hit.text):
                 continue  # "Seal. Ing": a sentence ends between the halves, no word is split
+            if _code_misread(hit):
+                continue
             slot = (field, *hit.span, cand.term)
             previous = best.get(slot)
             if previous is None or hit.score > previous.score:
@@ -573,6 +577,8 @@ class Matcher:
                 score=_score(flags, cand.edits, len(b" ".join(self.index.term_words[cand.term]))),
                 edits=cand.edits,
                 ambiguous=self.index.ambiguous[cand.term],
+                commonplace=self.index.commonplace[cand.term],
+                ordinary=self.index.ordinary[cand.term],
                 before=whole[max(0, span[0] - CONTEXT) : span[0]],
                 after=whole[span[1] : span[1] + CONTEXT],
             ),
@@ -819,6 +825,40 @@ _DOUBLE = re.compile("|".join(_DOUBLES))
 
 def _read_double(match: re.Match[str]) -> str:
     return _DOUBLES[match.group()]
+
+
+#: Terms this short (letters and spaces) are read through two guesses only from a word
+#: written with symbols (`_spelled_with_symbols`).
+SHORT_TERM = 5
+
+_SYMBOL_READINGS = frozenset({"leetspeak", "digits_read_as_letters"})
+
+
+def _code_misread(hit: Hit) -> bool:
+    """A code or a word beside punctuation ("PA++", "@home", "35cm") read as a short or
+    everyday term by taking its symbols for letters and then misspelling or dropping vowels
+    as well: two guesses on a token that is no word written with symbols."""
+    transforms = set(hit.transforms)
+    if not transforms & _SYMBOL_READINGS or not transforms & {"misspelling", "vowels_dropped"}:
+        return False
+    if not (hit.ambiguous or len(hit.term) <= SHORT_TERM):  # "$arun", "gr0w lugh+": disguises
+        return False
+    written = "".join(c for c in hit.text if c.isspace() or c.isalnum() or c.isprintable())
+    written = "".join(c for c in written if unicodedata.category(c)[0] != "M")
+    return not all(_spelled_with_symbols(w) for w in written.split() if not w.isalpha())
+
+
+def _spelled_with_symbols(token: str) -> bool:
+    """Is `token` a word written with some symbols or digits ("c0cain3"), rather than a code
+    or a word beside punctuation ("PA++", "@home", "tab3", "am4384")? Only such a token is
+    read as a misspelled disguise: mostly letters, with a symbol inside the word or a digit
+    at an end of a word of four letters or more ("rifl3")."""
+    letters = sum(c.isalpha() for c in token)
+    if letters <= len(token) - letters:
+        return False
+    if not all(c.isalpha() for c in token[1:-1]):
+        return True
+    return letters >= 4 and (token[0].isdigit() or token[-1].isdigit())
 
 
 def _ambiguous_variants(token: str, ambiguous: str) -> Iterator[str]:

@@ -22,6 +22,9 @@ class Term:
     exceptions: tuple[str, ...] = field(default=())
     #: The term has ordinary senses too; None: decided by the index (ordinary words only).
     ambiguous: bool | None = None
+    #: Words that show a listing means the item (its context words): a phrase of everyday
+    #: words with none of them, in an item that has them, names something else too.
+    sense: tuple[str, ...] = field(default=())
 
     @property
     def words(self) -> tuple[str, ...]:

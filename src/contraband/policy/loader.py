@@ -83,6 +83,7 @@ def load_pack(directory: str | Path) -> PolicyPack:
     ]
     countries = _read(root / "countries.yaml", problems, keys={"groups"})
     categories = _read(root / "categories.yaml", problems, keys={"categories"})
+    namesake_file = _read(root / "namesakes.yaml", problems, keys={"namesakes"})
     if not problems and not item_sources:
         problems.append(
             Problem(
@@ -105,6 +106,7 @@ def load_pack(directory: str | Path) -> PolicyPack:
     )
     name, version = _head_fields(head, problems)
     contexts = _validate(Contexts, head, (), problems) if "contexts" in head.data else None
+    namesakes = _validate(Namesakes, namesake_file, (), problems) if namesake_file else None
     if problems:
         raise PolicyError(problems)
 
@@ -134,6 +136,7 @@ def load_pack(directory: str | Path) -> PolicyPack:
         country_groups=groups,
         categories=tuple(category for category, _ in tree),
         contexts=contexts.contexts if contexts is not None else {},
+        namesakes=namesakes.namesakes if namesakes is not None else (),
     )
 
 
@@ -166,6 +169,15 @@ class Contexts(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     contexts: dict[Annotated[str, Field(min_length=1, max_length=80)], tuple[TermText, ...]]
+
+
+class Namesakes(BaseModel):
+    """namesakes.yaml: terms with ordinary senses too, written by hand or learned from benign
+    catalogs (`contraband policy namesakes`): ambiguous in every item that has them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    namesakes: tuple[TermText, ...]
 
 
 _PACK_KEYS = {"name", "version", "rules", "contexts"}

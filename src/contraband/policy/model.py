@@ -173,6 +173,8 @@ class PolicyPack(Strict):
     country_groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     categories: tuple[Category, ...] = ()
     contexts: dict[str, tuple[TermText, ...]] = Field(default_factory=dict)
+    #: Terms with ordinary senses too, whichever item has them (the pack's namesakes.yaml).
+    namesakes: tuple[TermText, ...] = ()
 
     def item_context(self, item: Item) -> tuple[str, ...]:
         """The item's context words, the pack's named sets expanded."""
