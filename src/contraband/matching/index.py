@@ -195,7 +195,7 @@ class TermIndex:
                 t.ambiguous if t.ambiguous is not None else _everyday(t, words, everyday_words())
                 for t, words in zip(terms, term_words, strict=True)
             ),
-            commonplace=tuple(_commonplace(words) for words in term_words),
+            commonplace=tuple(_commonplace(words, everyday_words()) for words in term_words),
             ordinary=tuple(all(w in dictionary for w in words) for words in term_words),
             longest_word=max((len(w) for w in vocabulary), default=0),
         )
@@ -269,9 +269,12 @@ def _everyday(term: Term, words: tuple[str, ...], everyday: frozenset[str]) -> b
     return bool(term.sense) and not set(words) & set(term.sense)
 
 
-def _commonplace(words: tuple[str, ...]) -> bool:
+def _commonplace(words: tuple[str, ...], everyday: frozenset[str]) -> bool:
     """Is every word of a term at least as common as "pillow" or "owl" in English text?
-    ("meth", "molly" are less: a bare mention of them is left to a reviewer.)"""
+    ("meth" is less: a bare mention of it is left to a reviewer.) Only everyday words can
+    be, so the others skip the frequency lookup (12 µs a word)."""
+    if not all(w in everyday for w in words):
+        return False
     return all(word_zipf(w) >= COMMONPLACE_ZIPF for w in words)
 
 
