@@ -41,23 +41,6 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("title", "category", "action", "points", "sense"), CASES)
-def test_context_decides_an_ambiguous_term(
-    mini_screener: Screener,
-    title: str,
-    category: str,
-    action: Action,
-    points: float,
-    sense: str | None,
-) -> None:
-    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
-    v = mini_screener.screen(parse_listing(row), DAY)
-    senses = {f.sense for f in v.findings if f.item_id == "amphetamine"}
-    assert (v.action, v.points, senses) == (action, points, {sense}), [
-        (f.kind, f.action, f.reason) for f in v.findings
-    ]
-
-
 # (title, category, action, points, sense of the heroin finding): the pack's heroin item has
 # the street names "blue jeans" and "tar pipe", neither marked, and the context `drugs`.
 PHRASES = [
@@ -69,18 +52,22 @@ PHRASES = [
 ]
 
 
-@pytest.mark.parametrize(("title", "category", "action", "points", "sense"), PHRASES)
-def test_a_street_name_of_everyday_words_is_read_in_context(
+@pytest.mark.parametrize(
+    ("title", "category", "action", "points", "sense", "item"),
+    [(*case, "amphetamine") for case in CASES] + [(*case, "heroin") for case in PHRASES],
+)
+def test_context_decides_an_ambiguous_term(
     mini_screener: Screener,
     title: str,
     category: str,
     action: Action,
     points: float,
     sense: str | None,
+    item: str,
 ) -> None:
     row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
     v = mini_screener.screen(parse_listing(row), DAY)
-    senses = {f.sense for f in v.findings if f.item_id == "heroin"}
+    senses = {f.sense for f in v.findings if f.item_id == item}
     assert (v.action, v.points, senses) == (action, points, {sense}), [
         (f.kind, f.action, f.reason) for f in v.findings
     ]
