@@ -47,8 +47,18 @@ def everyday_words(size: int = 20_000) -> frozenset[str]:
 COMMONPLACE_ZIPF = 3.7
 
 
-def word_zipf(word: str) -> float:
-    """The word's Zipf frequency in English (0 for an unknown word)."""
+@lru_cache(maxsize=1)
+def commonplace_words() -> frozenset[str]:
+    """The English words of Zipf frequency `COMMONPLACE_ZIPF` and up: a prefix of wordfreq's
+    list by frequency, its end found by bisection (a dozen lookups, not one per word)."""
     import wordfreq
 
-    return float(wordfreq.zipf_frequency(word, "en"))
+    ranked = [w for w in wordfreq.top_n_list("en", 20_000) if w.isalpha()]
+    low, high = 0, len(ranked)
+    while low < high:
+        middle = (low + high) // 2
+        if wordfreq.zipf_frequency(ranked[middle], "en") >= COMMONPLACE_ZIPF:
+            low = middle + 1
+        else:
+            high = middle
+    return frozenset(ranked[:low])

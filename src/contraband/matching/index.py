@@ -30,11 +30,10 @@ from typing import Any
 import hyperscan
 
 from contraband.matching.dictionary import (
-    COMMONPLACE_ZIPF,
     common_words,
+    commonplace_words,
     everyday_words,
     ordinary_words,
-    word_zipf,
 )
 from contraband.matching.terms import Term, check_term
 from contraband.text import FIELD_SEPARATOR, key
@@ -195,7 +194,9 @@ class TermIndex:
                 t.ambiguous if t.ambiguous is not None else _everyday(t, words, everyday_words())
                 for t, words in zip(terms, term_words, strict=True)
             ),
-            commonplace=tuple(_commonplace(words, everyday_words()) for words in term_words),
+            commonplace=tuple(
+                all(w in commonplace_words() for w in words) for words in term_words
+            ),
             ordinary=tuple(all(w in dictionary for w in words) for words in term_words),
             longest_word=max((len(w) for w in vocabulary), default=0),
         )
@@ -267,15 +268,6 @@ def _everyday(term: Term, words: tuple[str, ...], everyday: frozenset[str]) -> b
     if len(words) == 1:
         return True
     return bool(term.sense) and not set(words) & set(term.sense)
-
-
-def _commonplace(words: tuple[str, ...], everyday: frozenset[str]) -> bool:
-    """Is every word of a term at least as common as "pillow" or "owl" in English text?
-    ("meth" is less: a bare mention of it is left to a reviewer.) Only everyday words can
-    be, so the others skip the frequency lookup (12 µs a word)."""
-    if not all(w in everyday for w in words):
-        return False
-    return all(word_zipf(w) >= COMMONPLACE_ZIPF for w in words)
 
 
 def _written_forms(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
