@@ -176,6 +176,8 @@ INNOCENT = [
     "Tea cup, 3 pc set in red",
     "Hrs: 24, pcs: 12, blk/wht",  # abbreviations are not words without vowels
     "Mail sales@abd-store.com for a quote",  # @ read as c makes no term here
+    "Up-to-date, state-of-the-art kit; model sh-83-vc1",  # glued runs that spell no term
+    "Made in the u.s.a, see www.shop-online.co.uk",
 ]
 
 
@@ -304,7 +306,8 @@ def test_scrambled_and_cut_apart_words_are_found_as_deliberate(
     index: TermIndex, data: st.DataObject, term: str
 ) -> None:
     """Inner letters shuffled (more than one adjacent swap), or the word cut into 3+
-    fragments by punctuation: found, and classed deliberate, wherever it sits in a title."""
+    fragments of any length by punctuation: found, and classed deliberate, wherever it sits
+    in a title."""
     from rapidfuzz.distance import OSA
 
     inner = data.draw(st.permutations(list(term[1:-1])))
@@ -316,8 +319,6 @@ def test_scrambled_and_cut_apart_words_are_found_as_deliberate(
     for written in [shuffled, cut]:
         if written == shuffled and OSA.distance(shuffled, term) <= 1:
             continue  # the term itself, or one adjacent swap: a typo, not a shuffle
-        if written == cut and max(map(len, pieces)) > 3:
-            continue  # a long fragment is a split word, found by the split-word reading
         if written == cut and "111" in "".join(str(len(p)) for p in pieces):
             continue  # known gap: "h.e.r.o.in" reads "hero in" (separator join, then a word)
         text = f"Fast shipping {written} best price"
