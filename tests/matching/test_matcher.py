@@ -347,3 +347,25 @@ def test_two_guesses_on_a_short_term_need_a_word_written_with_symbols(
     index = TermIndex.build([Term("opium", "x"), Term("patty", "y"), Term("hydrocodone", "z")])
     found = {h.term for h in Matcher(index).find([("title", text)])}
     assert found == ({term} if term else set())
+
+
+# A short word cut apart *and* misspelled is read only beside its term's other words.
+CUT_AND_MISSPELLED = [
+    ("t.ih.e.r skin rug", "tiger skin"),
+    ("s.ha.ek fin soup", "shark fin"),
+    ("ti.h.e.r toy", None),  # alone, five letters cut and misspelled: no evidence
+    ("ti.g.e.r toy", "tiger"),  # cut apart only: found alone
+    ("m.e.t.h.a.d.o.n", "methadone"),  # long enough to stand alone
+]
+
+
+@pytest.mark.parametrize(("text", "term"), CUT_AND_MISSPELLED)
+def test_a_short_word_cut_apart_and_misspelled_needs_its_other_words(
+    text: str, term: str | None
+) -> None:
+    from contraband.matching import Term
+
+    terms = [Term("tiger skin", "x"), Term("shark fin", "y"), Term("methadone", "z")]
+    terms.append(Term("tiger", "w"))
+    found = {h.term for h in Matcher(TermIndex.build(terms)).find([("title", text)])}
+    assert found == ({term} if term else set())

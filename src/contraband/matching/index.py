@@ -194,9 +194,7 @@ class TermIndex:
                 t.ambiguous if t.ambiguous is not None else _everyday(t, words, everyday_words())
                 for t, words in zip(terms, term_words, strict=True)
             ),
-            commonplace=tuple(
-                all(w in commonplace_words() for w in words) for words in term_words
-            ),
+            commonplace=tuple(all(w in commonplace_words() for w in words) for words in term_words),
             ordinary=tuple(all(w in dictionary for w in words) for words in term_words),
             longest_word=max((len(w) for w in vocabulary), default=0),
         )

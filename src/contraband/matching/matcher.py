@@ -286,18 +286,23 @@ class Matcher:
                 if len(joined) < SCRAMBLED_FROM or not self._cut_apart(window):
                     continue
                 readings = [(joined, 0), *((w, f) for w, f, _ in self._word_matches(joined))]
-                fuzzy_ok = end - start >= 3 and len(joined) >= 6
+                fuzzy_ok = end - start >= 3
                 for word, flags in readings:
                     if flags & NEEDS_CONTEXT or (flags & Flag.FUZZY and not fuzzy_ok):
                         continue
-                    yield from self._place_window(tokens, start, end, word, flags)
+                    # a misspelled short word ("t.ih.e.r"): only beside its term's other words
+                    alone = not (flags & Flag.FUZZY and len(joined) < 6)
+                    yield from self._place_window(tokens, start, end, word, flags, alone)
 
     def _place_window(
-        self, tokens: list[bytes], start: int, end: int, word: bytes, flags: int
+        self, tokens: list[bytes], start: int, end: int, word: bytes, flags: int, alone: bool
     ) -> Iterator[_TokenMatch]:
-        """Terms with `word` in tokens[start:end], their other words exactly on either side."""
+        """Terms with `word` in tokens[start:end], their other words exactly on either side
+        (`alone`: a one-word term may be the word itself)."""
         for term, position in self.index.word_terms.get(word, ()):
             words = self.index.term_words[term]
+            if len(words) == 1 and not alone:
+                continue
             first, last = start - position, end + len(words) - position - 1
             if first < 0 or last > len(tokens):
                 continue
