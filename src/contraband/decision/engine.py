@@ -122,14 +122,15 @@ def _item_findings(
     certificates: CertificateBook,
     context: _Context,
 ) -> list[Finding]:
+    findings: list[Finding] = []
+    hits = [h for h in hits if not _unsupported_misspelling(h, item, pack, context)]
+    if not hits:
+        return findings
     evidence = _strongest_hit(hits)
     typo_only = evidence.distortion == Distortion.TYPO
     prohibited = item.grade is not None and not item.certificate_required
     active, announced = _measures(listing, item, pack, as_of)
-    findings: list[Finding] = []
 
-    if typo_only and _needs_support(item, hits, pack) and not context.supports(item, hits):
-        return findings
     sense, why = context.sense(item, hits)
     if sense is not None and sense != Sense.CONFIRMED:
         if not (prohibited or item.certificate_required or active):
@@ -237,13 +238,15 @@ def _item_findings(
     return findings
 
 
-def _needs_support(item: Item, hits: list[Hit], pack: PolicyPack) -> bool:
-    """A misspelling of a short term or of a dictionary word, in an item whose pack says which
-    words show its sense: "Briza" for "brisa", "Sipper" for "slipper", "Cavier" for "caviar"."""
-    if not pack.item_context(item):
+def _unsupported_misspelling(hit: Hit, item: Item, pack: PolicyPack, context: _Context) -> bool:
+    """A misspelling of a short term or of a dictionary word ("Briza" for "brisa", "Sipper"
+    for "slipper", "Cavier" for "caviar"), in an item whose pack says which words show its
+    sense, with none of them nor the item's category in the listing: most often a brand or a
+    name, not worth a reviewer's time, and no evidence beside another hit either."""
+    if hit.distortion != Distortion.TYPO or not pack.item_context(item):
         return False
-    short = SHORT_TERM_LETTERS
-    return any(h.ambiguous or h.ordinary or len(h.term.replace(" ", "")) <= short for h in hits)
+    short = len(hit.term.replace(" ", "")) <= SHORT_TERM_LETTERS
+    return (hit.ambiguous or hit.ordinary or short) and not context.supports(item, [hit])
 
 
 def _uncertain_reason(evidence: Hit, item_name: str) -> str:
@@ -260,9 +263,10 @@ def _uncertain_reason(evidence: Hit, item_name: str) -> str:
 
 
 def _strongest_hit(hits: list[Hit]) -> Hit:
-    """The hit that best shows intent: deliberate, then literal, then a misspelling."""
+    """The hit that best shows intent: deliberate, then literal, then a misspelling; of
+    those, a term with no ordinary sense before one with ("Hooter" before "Car")."""
     order = {Distortion.DELIBERATE: 0, Distortion.NONE: 1, Distortion.TYPO: 2}
-    return min(hits, key=lambda h: (order[h.distortion], -h.score))
+    return min(hits, key=lambda h: (order[h.distortion], h.ambiguous, -h.score))
 
 
 def _main_kind(prohibited: bool, item: Item) -> FindingKind:
