@@ -1,4 +1,5 @@
-"""`contraband rescan --master local[2]` against `contraband scan --workers 2`, in one run.
+"""`contraband rescan --master local[2]` against `contraband scan --workers 2`, in one run;
+and an incremental rescan (1% of listings edited, one measure added) against the full one.
 
     python bench/spark.py [--listings 200000]
 
@@ -25,6 +26,34 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import standard_corpus, table, write_results
 from scan import corpus_pack
+
+#: The measure the incremental rescan's pack adds (the corpus pack has none).
+ONE_MEASURE = """measures:
+  - id: US-T1
+    title: Item t1 hidden from US buyers
+    items: [t1]
+    countries: [US]
+    publicized: 2023-06-01
+    effective: 2023-07-01
+"""
+
+
+def edit_one_percent(source: Path, target: Path) -> Path:
+    """The listings with every 100th title changed, as a catalog changes between rescans."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table_ = pq.read_table(source)
+    every_100th = pa.array([i % 100 == 0 for i in range(table_.num_rows)])
+    titles = table_.column("title")
+    edited = pc.if_else(every_100th, pc.binary_join_element_wise(titles, "(new)", " "), titles)
+    pq.write_table(
+        table_.set_column(table_.schema.get_field_index("title"), "title", edited),
+        target,
+        row_group_size=20_000,
+    )
+    return target
 
 
 def timed(command: list[str], environment: dict[str, str]) -> float:
@@ -87,13 +116,40 @@ def main() -> None:
             ],
             environment,
         )
-        shutil.rmtree(tmp / "r", ignore_errors=True)
+        edited = edit_one_percent(source, tmp / "edited.parquet")
+        changed = tmp / "pack-2"
+        shutil.copytree(pack, changed)
+        (changed / "measures").mkdir(exist_ok=True)
+        (changed / "measures" / "one.yaml").write_text(ONE_MEASURE)
+        incremental = timed(
+            [
+                *cli,
+                "rescan",
+                str(edited),
+                "--as-of",
+                "2024-01-01",
+                "--policy",
+                str(changed),
+                "--previous",
+                str(tmp / "r"),
+                "--previous-policy",
+                str(pack),
+                "--master",
+                "local[2]",
+                "--out",
+                str(tmp / "r2"),
+            ],
+            environment,
+        )
     n = args.listings
     rows_out = [
         ("listings (Parquet)", f"{n:,}"),
         ("scan --workers 2: listings/s (wall)", f"{n / scan:,.0f}"),
         ("rescan local[2] --partitions 8: listings/s (wall)", f"{n / rescan:,.0f}"),
         ("rescan / scan", f"{scan / rescan:.2f}"),
+        ("full rescan: wall s", f"{rescan:.1f}"),
+        ("incremental rescan (1% edited, one measure added): wall s", f"{incremental:.1f}"),
+        ("incremental / full", f"{incremental / rescan:.2f}"),
     ]
     print(table(rows_out, ("measure", "value")))
     path = write_results(
@@ -103,6 +159,8 @@ def main() -> None:
             "scan_wall_s": scan,
             "rescan_wall_s": rescan,
             "ratio": scan / rescan,
+            "incremental_wall_s": incremental,
+            "incremental_over_full": incremental / rescan,
         },
     )
     print(f"wrote {path}")

@@ -117,6 +117,14 @@ class Screener:
 
         Listings are decoded first so the category model, if any, predicts them in one call.
         """
+        return [(listing, verdict) for listing, verdict, _ in self.screen_matched(records, as_of)]
+
+    def screen_matched(
+        self, records: Sequence[tuple[Any, str]], as_of: dt.date
+    ) -> list[tuple[Listing | None, Verdict, tuple[str, ...]]]:
+        """`screen_records`, each with the ids of the items found in the listing (those that
+        gave no finding too): what an incremental rescan needs to know a verdict still holds.
+        """
         decoded: list[Listing | Verdict] = []
         for record, where in records:
             try:
@@ -131,13 +139,16 @@ class Screener:
             if self.category_model
             else [None] * len(listings)
         )
-        hits = iter(self._matcher.find_many([listing.fields() for listing in listings]))
-        return [
-            (None, d)
-            if isinstance(d, Verdict)
-            else (d, decide(d, next(hits), self.pack, as_of, self.certificates, next(predictions)))
-            for d in decoded
-        ]
+        found = iter(self._matcher.find_many([listing.fields() for listing in listings]))
+        out: list[tuple[Listing | None, Verdict, tuple[str, ...]]] = []
+        for d in decoded:
+            if isinstance(d, Verdict):
+                out.append((None, d, ()))
+                continue
+            hits = next(found)
+            verdict = decide(d, hits, self.pack, as_of, self.certificates, next(predictions))
+            out.append((d, verdict, tuple(sorted({h.item_id for h in hits}))))
+        return out
 
     def error(self, message: str, as_of: dt.date, record: Any = None) -> Verdict:
         return self._error(record, message, as_of)

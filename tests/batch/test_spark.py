@@ -85,8 +85,8 @@ def test_a_rescan_gives_the_verdicts_of_scan(
     from contraband.batch.spark import rescan
 
     out = tmp_path / "verdicts"
-    count = rescan(screener, catalog, out, DAY, master="local[2]", partitions=3)
-    assert count == 3001
+    result = rescan(screener, catalog, out, DAY, master="local[2]", partitions=3)
+    assert (result.verdicts, result.screened, result.plan) == (3001, 3001, None)
     assert rescanned(out) == scanned(screener, catalog, tmp_path)
     assert (out / "_SUCCESS").exists()
 
@@ -115,7 +115,7 @@ def test_parquet_in_and_a_clear_error_for_an_existing_output(
     source = tmp_path / "listings.parquet"
     pq.write_table(pa.Table.from_pylist(rows), source)
     out = tmp_path / "verdicts"
-    assert rescan(screener, source, out, DAY, master="local[2]") == 3000
+    assert rescan(screener, source, out, DAY, master="local[2]").verdicts == 3000
     expected = [v for v in scanned(screener, catalog, tmp_path) if b'"action": "error"' not in v]
     assert rescanned(out) == expected
     with pytest.raises(InputError, match="exists"):
@@ -133,3 +133,125 @@ def test_a_file_spark_cannot_read_is_a_clear_error_and_no_output(
     with pytest.raises(InputError, match="the Spark job failed: .*not a Parquet file"):
         rescan(screener, source, out, DAY, master="local[1]")
     assert not out.exists()
+
+
+def _changed_pack(tmp_path: Path) -> Path:
+    """The mini pack with one measure changed: US-VAPE covers Canada too."""
+    pack = tmp_path / "pack-2"
+    shutil.copytree(MINI_PACK, pack)
+    measures = pack / "measures" / "measures.yaml"
+    text = measures.read_text()
+    assert "    countries: [US]\n" in text
+    measures.write_text(text.replace("    countries: [US]\n", "    countries: [US, CA]\n", 1))
+    return pack
+
+
+def _edited_catalog(catalog: Path, tmp_path: Path) -> Path:
+    """The catalog with 1% of its listings edited (every 100th gets a new title)."""
+    lines = catalog.read_text().splitlines()
+    for n in range(0, len(lines), 100):
+        if '"broken"' not in lines[n]:
+            row = json.loads(lines[n])
+            row["title"] = "Vape juice refill" if n % 200 else "Cotton socks"
+            lines[n] = json.dumps(row)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text("\n".join(lines) + "\n")
+    return edited
+
+
+def test_an_incremental_rescan_gives_the_verdicts_of_a_full_one(
+    screener: Screener, catalog: Path, tmp_path: Path
+) -> None:
+    """1% of listings edited, one measure changed, a later day: the verdicts equal a full
+    scan's under the new pack, and only the listings that needed it were screened."""
+    from contraband.batch.spark import Previous, rescan
+    from contraband.policy import load_pack
+
+    first = tmp_path / "first"
+    rescan(screener, catalog, first, DAY, master="local[2]")
+    new_pack = load_pack(_changed_pack(tmp_path))
+    edited = _edited_catalog(catalog, tmp_path)
+    later = DAY + dt.timedelta(days=30)  # VAPE-BAN (effective 2022-05-01) is now in force
+
+    second = tmp_path / "second"
+    result = rescan(
+        Screener(new_pack),
+        edited,
+        second,
+        later,
+        master="local[2]",
+        previous=Previous(first, screener.pack),
+    )
+    assert result.plan is not None and not result.plan.everything
+    assert result.plan.items == {"vapes"}
+    full = tmp_path / "full.jsonl"
+    from contraband.batch.scan import scan
+
+    scan(Screener(new_pack), edited, full, later)
+    assert rescanned(second) == sorted(_without_where(to_json(v)) for v in read_verdicts(full))
+    vapes = sum("Vape" in line or "v.4.p.3" in line for line in edited.read_text().splitlines())
+    assert result.verdicts == 3001
+    assert result.screened <= vapes + 31 + 1  # vape listings, the edited, the unreadable
+
+
+def test_changed_terms_screen_everything_again(
+    screener: Screener, catalog: Path, tmp_path: Path
+) -> None:
+    from contraband.batch.spark import Previous, rescan
+    from contraband.policy import load_pack
+
+    first = tmp_path / "first"
+    rescan(screener, catalog, first, DAY, master="local[2]")
+    pack = tmp_path / "pack-3"
+    shutil.copytree(MINI_PACK, pack)
+    items = pack / "items" / "items.yaml"
+    items.write_text(items.read_text().replace("[vape, e-cigarette]", "[vape, e-cigarette, mod]"))
+    second = tmp_path / "second"
+    result = rescan(
+        Screener(load_pack(pack)),
+        catalog,
+        second,
+        DAY,
+        master="local[2]",
+        previous=Previous(first, screener.pack),
+    )
+    assert result.plan is not None and result.plan.everything
+    assert result.screened == 3001
+
+
+def test_previous_verdicts_without_matched_items_are_refused(
+    screener: Screener, catalog: Path, tmp_path: Path
+) -> None:
+    from contraband.batch.scan import scan
+    from contraband.batch.spark import Previous, rescan
+
+    earlier = tmp_path / "scan"
+    earlier.mkdir()
+    scan(screener, catalog, earlier / "part.parquet", DAY)
+    with pytest.raises(InputError, match="do not say which items"):
+        rescan(
+            screener,
+            catalog,
+            tmp_path / "out",
+            DAY,
+            master="local[2]",
+            previous=Previous(earlier, screener.pack),
+        )
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_rescan_command_refuses_a_previous_run_it_would_overwrite(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from contraband.cli.main import app
+
+    listings = tmp_path / "l.jsonl"
+    listings.write_text('{"id": "L1", "title": "Vape pen"}\n')
+    same = tmp_path / "v"
+    runner = CliRunner()
+    args = ["rescan", str(listings), "--policy", str(MINI_PACK), "--out", str(same)]
+    result = runner.invoke(app, [*args, "--previous", str(same)])
+    assert result.exit_code == 2 and "would be overwritten" in result.output
+    alone = ["rescan", str(listings), "--policy", str(MINI_PACK), "--out", str(tmp_path / "o")]
+    result = runner.invoke(app, [*alone, "--previous-policy", str(MINI_PACK)])
+    assert result.exit_code == 2 and "needs --previous" in result.output
