@@ -43,7 +43,9 @@ FOUND = [
     ("cocaien", "cocaine", Distortion.TYPO, "misspelling"),
     ("crosbow", "crossbow", Distortion.TYPO, "misspelling"),
     ("e cig arette", "e-cigarette", Distortion.DELIBERATE, "split_word_joined"),
-    ("cross bow", "crossbow", Distortion.DELIBERATE, "split_word_joined"),  # two real words
+    # a compound written as its two everyday words is an honest spelling; other splits are not
+    ("cross bow", "crossbow", Distortion.NONE, "run_together_split"),
+    ("cros sbow", "crossbow", Distortion.DELIBERATE, "split_word_joined"),
     ("va pe", "vape", Distortion.DELIBERATE, "split_word_joined"),
     ("ALCOHOI", "alcohol", Distortion.DELIBERATE, "lookalike_folded"),  # capital I for l
     ("vapepen", "vape pen", Distortion.NONE, "run_together_split"),

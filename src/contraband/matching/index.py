@@ -132,6 +132,7 @@ class TermIndex:
             dictionary = ordinary_words()
         term_words = tuple(check_term(t) for t in terms)
         common = common_words()
+        everyday = everyday_words()
         literal_targets: dict[str, list[tuple[int, LiteralKind]]] = defaultdict(list)
         word_terms: dict[str, list[tuple[int, int]]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)
@@ -144,7 +145,9 @@ class TermIndex:
             for written in _written_forms(words):
                 literal_targets[_literal(written)].append((i, LiteralKind.WRITTEN))
             for split in _split_variants(words, common, dictionary):
-                literal_targets[_literal(split)].append((i, LiteralKind.SPLIT))
+                honest = _compound(split, words, everyday)
+                kind = LiteralKind.JOINED if honest else LiteralKind.SPLIT
+                literal_targets[_literal(split)].append((i, kind))
             for exception in term.exceptions:
                 exception_words = check_term(Term(exception, term.item_id))
                 literal_targets[_literal(exception_words)].append((i, LiteralKind.EXCEPTION))
@@ -191,7 +194,7 @@ class TermIndex:
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},
             ambiguous=tuple(
-                t.ambiguous if t.ambiguous is not None else _everyday(t, words, everyday_words())
+                t.ambiguous if t.ambiguous is not None else _everyday(t, words, everyday)
                 for t, words in zip(terms, term_words, strict=True)
             ),
             commonplace=tuple(all(w in commonplace_words() for w in words) for words in term_words),
@@ -217,6 +220,14 @@ class TermIndex:
 #: Two-letter words common enough that a split ending in one is ordinary text.
 _SHORT = "an as at be by do go he if in is it me my no of on or so to up us we am id ok tv uk"
 COMMON_SHORT_WORDS = frozenset((_SHORT + " ad al ex hi lo oh pm re vs").split())
+
+
+def _compound(split: tuple[str, ...], words: tuple[str, ...], everyday: frozenset[str]) -> bool:
+    """Is `split` a compound written as its two words ("cross bow", "basket ball", "multi
+    rotor"): an honest spelling, not a disguise? Both halves everyday words of three letters
+    or more; "st un gun", "ket amine" and "via gra" are disguises."""
+    halves = [w for w in split if w not in words]
+    return len(halves) == 2 and all(len(h) >= 3 and h in everyday for h in halves)
 
 
 def _split_variants(
