@@ -30,6 +30,7 @@ ROUTES = [
     ("GET", "/v1/review/suppressions"),
     ("DELETE", "/v1/review/suppressions/{id}"),
     ("GET", "/v1/policy"),
+    ("POST", "/v1/measures/preview"),
     ("GET", "/v1/audit"),
 ]
 

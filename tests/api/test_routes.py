@@ -16,6 +16,15 @@ COCAINE = {"id": "L1", "seller_id": "S1", "title": "C0caine 1g"}
 TYPO = {"id": "L2", "seller_id": "S1", "title": "cocane powder"}
 JSON = "application/json"
 SHIRT = {"id": "L3", "seller_id": "S1", "title": "Cotton shirt"}
+DRONE_BAN = {
+    "id": "DE-DRONES",
+    "title": "Drones hidden from buyers in Germany",
+    "items": ["drones"],
+    "countries": ["DE"],
+    "publicized": "2020-01-01",
+    "effective": "2020-02-01",
+}
+PREVIEW = {"measures": [DRONE_BAN], "listings": [SHIRT], "as_of": "2020-03-01"}
 
 ROLES = ["platform", "seller", "reviewer", "operator", "auditor"]
 # (method, path, body) -> the roles that may call it; every other role gets 403.
@@ -26,6 +35,7 @@ ROUTES: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/v1/review/cases", None, {"reviewer"}),
     ("GET", "/v1/review/suppressions", None, {"reviewer"}),
     ("GET", "/v1/policy", None, {"operator"}),
+    ("POST", "/v1/measures/preview", PREVIEW, {"operator"}),
     ("GET", "/v1/audit", None, {"auditor"}),
 ]
 
@@ -423,3 +433,40 @@ def test_certificates_uploaded_verified_and_honoured(api: Api) -> None:
     )
     assert allowed.json()["verdicts"][0]["action"] == "allow"
     assert api.call("seller", "GET", "/v1/certificates").json()[0]["status"] == "verified"
+
+
+def test_an_operator_previews_a_measure_before_it_is_published(api: Api) -> None:
+    drones = [
+        {"id": f"D{n}", "seller_id": f"S{n % 2}", "title": "Mini drone with camera"}
+        for n in range(4)
+    ]
+    body = {"measures": [DRONE_BAN], "listings": [*drones, SHIRT], "as_of": "2020-03-01"}
+    response = api.call("operator", "POST", "/v1/measures/preview", json=body)
+    assert response.status_code == 200, response.text
+    impact = response.json()
+    assert (impact["listings"], impact["changed"]) == (5, 4)
+    assert impact["newly_hidden_by_country"] == {"DE": 4}
+    assert impact["sellers_affected"] == 2
+    assert {e["listing_id"] for e in impact["examples"]} == {"D0", "D1", "D2", "D3"}
+    # nothing is recorded: the active pack and the ledger are as they were
+    assert "DE-DRONES" not in {
+        m["id"] for m in api.call("operator", "GET", "/v1/policy").json()["measures"]
+    }
+    assert api.call("reviewer", "GET", "/v1/review/cases").json()["cases"] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"items": ["unicorns"]}, "measures.0.items.0"),
+        ({"countries": ["Atlantis"]}, "measures.0.countries.0"),
+        ({"effective": "2019-01-01"}, "measures.0"),
+    ],
+)
+def test_a_measure_preview_names_what_is_wrong(
+    api: Api, change: dict[str, Any], field: str
+) -> None:
+    body = {**PREVIEW, "measures": [{**DRONE_BAN, **change}]}
+    response = api.call("operator", "POST", "/v1/measures/preview", json=body)
+    assert response.status_code == 422, response.text
+    assert field in response.text

@@ -34,6 +34,8 @@ from contraband.ledger.views import (
     SuppressionView,
     appeal_view,
 )
+from contraband.policy import Measure, with_measures
+from contraband.screening import Screener
 from contraband.verdict import Verdict
 
 JSON = "application/json"
@@ -442,6 +444,44 @@ def policy(
             ],
         }
     )
+
+
+#: Listings one preview request may carry (a sample of the catalog, not the catalog).
+PREVIEW_LISTINGS = 10_000
+
+
+class MeasurePreviewRequest(BaseModel):
+    """Measures to add to the active pack (or to replace, by id), and the listings to try
+    them on; answered with what they would change (`contraband measure preview --json`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measures: Annotated[list[Measure], Field(min_length=1, max_length=100)]
+    listings: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=PREVIEW_LISTINGS)]
+    as_of: dt.date | None = None  # the day to judge (default: today)
+    examples: Annotated[int, Field(ge=0, le=100)] = 10
+
+
+@router.post("/measures/preview", tags=["policy"])
+def preview_measures(
+    body: MeasurePreviewRequest,
+    caller: Annotated[Caller, Depends(allow(Role.OPERATOR))],
+) -> Response:
+    """Before a measure is published: screen a sample of listings under the active pack and
+    under the pack with the proposed measures, and say what would change (listings newly
+    hidden per country, removed, held; sellers affected; points and the sanctions they
+    reach), with example listings and their evidence. Nothing is recorded."""
+    from contraband.batch.preview import Impact, compare
+
+    svc = caller.svc
+    proposed = with_measures(svc.pack, body.measures, f"{svc.pack.version}+preview")
+    day = body.as_of or svc.clock().date()
+    trial = Screener(proposed, svc.index, certificates=svc.certificates)
+    records = [(row, f"listings.{i}") for i, row in enumerate(body.listings)]
+    impact = compare(svc.screener, trial, records, day, Impact(examples_wanted=body.examples))
+    data = impact.to_json(trial, svc.pack.version, proposed.version)
+    data["as_of"] = day.isoformat()
+    return _json(data)
 
 
 @router.get("/audit", tags=["audit"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,12 +120,25 @@ def preview(
     impact = Impact(examples_wanted=examples)
     for chunk in read_chunks(source, CHUNK):
         readable = [(r.raw if r.raw is not None else r.data, r.where) for r in _records(chunk)]
-        before = base.screen_records(readable, as_of)
-        after = proposed.screen_records(readable, as_of)
-        for (listing, old), (_, new) in zip(before, after, strict=True):
-            impact.add(listing, old, new)
+        compare(base, proposed, readable, as_of, impact)
         if progress is not None:
             progress(len(readable))
+    return impact
+
+
+def compare(
+    base: Screener,
+    proposed: Screener,
+    records: Sequence[tuple[Any, str]],
+    as_of: dt.date,
+    impact: Impact,
+) -> Impact:
+    """Add to `impact` what the proposed pack changes for `records` ((record, where), as
+    `Screener.screen_records` reads them): the service's preview calls this directly."""
+    before = base.screen_records(records, as_of)
+    after = proposed.screen_records(records, as_of)
+    for (listing, old), (_, new) in zip(before, after, strict=True):
+        impact.add(listing, old, new)
     return impact
 
 

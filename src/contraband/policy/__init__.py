@@ -1,6 +1,6 @@
 """Policy packs: items, country measures and enforcement rules, loaded from YAML."""
 
-from contraband.policy.loader import Problem, load_pack
+from contraband.policy.loader import Problem, load_pack, with_measures
 from contraband.policy.model import (
     Category,
     Item,
@@ -29,4 +29,5 @@ __all__ = [
     "category_covers",
     "load_pack",
     "normalize_category",
+    "with_measures",
 ]

@@ -14,7 +14,7 @@ are reported together, and a pack with any error is rejected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -515,3 +515,40 @@ def _check_references(
                         f"{root / 'countries.yaml'}",
                     )
                 )
+
+
+def with_measures(pack: PolicyPack, measures: Sequence[Measure], version: str) -> PolicyPack:
+    """`pack` with `measures` added, or replacing its measures of the same id: a proposal
+    to preview (`version` names it). PolicyError names each unknown item or country."""
+    problems: list[Problem] = []
+    for i, measure in enumerate(measures):
+        for j, item_id in enumerate(measure.items):
+            if item_id not in pack.items_by_id:
+                problems.append(
+                    Problem("request", None, f"measures.{i}.items.{j}", f"unknown item {item_id!r}")
+                )
+        for j, code in enumerate(measure.countries):
+            if code not in pack.country_groups and code != ALL_COUNTRIES and not _is_country(code):
+                problems.append(
+                    Problem(
+                        "request",
+                        None,
+                        f"measures.{i}.countries.{j}",
+                        f"{code!r} is neither an ISO 3166-1 alpha-2 code nor a group of the pack",
+                    )
+                )
+    if problems:
+        raise PolicyError(problems)
+    replaced = {m.id for m in measures}
+    kept = tuple(m for m in pack.measures if m.id not in replaced)
+    return PolicyPack(
+        name=pack.name,
+        version=version,
+        rules=pack.rules,
+        items=pack.items,
+        measures=kept + tuple(measures),
+        country_groups=pack.country_groups,
+        categories=pack.categories,
+        contexts=pack.contexts,
+        namesakes=pack.namesakes,
+    )
