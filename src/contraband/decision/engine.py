@@ -513,7 +513,7 @@ CONFIRMING_WORDS = 2
 
 #: Other words a listing with no category needs before a common word in it is read in its
 #: common sense ("Moomins soft toy 30 cm"): a bare "Speed" is left to a reviewer.
-DESCRIBED_BY = 3
+DESCRIBED_BY = 2
 
 #: Misspellings of terms this short need support from the listing (`_Context.supports`).
 SHORT_TERM_LETTERS = 5
