@@ -371,3 +371,20 @@ def test_a_short_word_cut_apart_and_misspelled_needs_its_other_words(
     terms.append(Term("tiger", "w"))
     found = {h.term for h in Matcher(TermIndex.build(terms)).find([("title", text)])}
     assert found == ({term} if term else set())
+
+
+# A word of a multi-word term without its vowels, where that leaves an ordinary word ("pst",
+# "btn"): read beside the term's other words only.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("coca pst 1kg", True), ("stun btn for sale", True), ("pst, see btn below", False)],
+)
+def test_vowels_dropped_to_an_ordinary_word_are_read_beside_the_term(
+    text: str, found: bool
+) -> None:
+    from contraband.matching import Distortion, Term
+
+    index = TermIndex.build([Term("coca paste", "x"), Term("stun baton", "y")])
+    hits = Matcher(index).find([("title", text)])
+    assert bool(hits) == found
+    assert all(h.distortion == Distortion.DELIBERATE for h in hits)

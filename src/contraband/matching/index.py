@@ -52,6 +52,7 @@ class LiteralKind(IntEnum):
     EXCEPTION = 2
     SPLIT = 3  # a word of the term split in two ("va pe", "cross bow")
     WRITTEN = 4  # a term with digits as sellers write it whole ("AR15" reads "ar1s" in the key)
+    SKELETON = 5  # a word of a multi-word term without its vowels, itself a word ("coca pst")
 
 
 def allowed_edits(word: str) -> int:
@@ -148,6 +149,8 @@ class TermIndex:
                 honest = _compound(split, words, everyday)
                 kind = LiteralKind.JOINED if honest else LiteralKind.SPLIT
                 literal_targets[_literal(split)].append((i, kind))
+            for bare in _skeleton_variants(words, dictionary):
+                literal_targets[_literal(bare)].append((i, LiteralKind.SKELETON))
             for exception in term.exceptions:
                 exception_words = check_term(Term(exception, term.item_id))
                 literal_targets[_literal(exception_words)].append((i, LiteralKind.EXCEPTION))
@@ -220,6 +223,23 @@ class TermIndex:
 #: Two-letter words common enough that a split ending in one is ordinary text.
 _SHORT = "an as at be by do go he if in is it me my no of on or so to up us we am id ok tv uk"
 COMMON_SHORT_WORDS = frozenset((_SHORT + " ad al ex hi lo oh pm re vs").split())
+
+
+def _skeleton_variants(
+    words: tuple[str, ...], dictionary: frozenset[str]
+) -> Iterator[tuple[str, ...]]:
+    """A multi-word term with one word's vowels dropped where that leaves an ordinary word
+    ("coca pst", "stun btn", "opm poppy pods"): the token layer never reads ordinary words,
+    so these are literals; the term's other words make them evidence. Other skeletons
+    ("grnd") are the token layer's."""
+    if len(words) < 2 or not _spaced(words):
+        return
+    for k, word in enumerate(words):
+        if len(word) < SCRAMBLED_FROM or not word.isalpha():
+            continue
+        bare = skeleton(word)
+        if len(word) - len(bare) >= 2 and len(bare) >= 2 and bare in dictionary:
+            yield (*words[:k], bare, *words[k + 1 :])
 
 
 def _compound(split: tuple[str, ...], words: tuple[str, ...], everyday: frozenset[str]) -> bool:

@@ -70,6 +70,7 @@ _LITERAL_FLAGS = {
     LiteralKind.JOINED: Flag.JOINED,
     LiteralKind.SPLIT: Flag.SPLIT,
     LiteralKind.WRITTEN: Flag.JOINED | WRITTEN_FORM,
+    LiteralKind.SKELETON: Flag.VOWELS,
 }
 
 #: Confidence that a span really is the term, by what had to be undone to see it.
