@@ -6,8 +6,10 @@ misplacement on darknet titles planted into retail categories (Agora).
 1. Train on 80% of Flipkart listings (title + start of description), test on 20%: top-1 and
    top-3 accuracy at levels 1 and 2, for the linear model and the naive-Bayes alternative.
 2. Swap the declared top-level category of half the test listings to another one; flag a
-   listing when the model puts another top level first with probability >= t. Precision and
-   recall at the pack's threshold and over a sweep, and the time the model adds per listing.
+   listing when the model puts another top level first with the pack's probability, or its
+   words score at least m higher there than in the declared one (`misplacement_min_margin`).
+   Precision and recall at the pack's margin and over a sweep, and the time the model adds
+   per listing.
 3. Plant Agora drug and weapon titles into retail categories of the default pack's taxonomy
    and count item-based misplacement findings.
 Prints tables and writes bench/results/category.json.
@@ -131,10 +133,9 @@ def main() -> None:
     added_ms = (time.perf_counter() - start) / len(probe) * 1000
     pack = load_pack(ROOT / "policies" / "default")
     sweep = []
-    for threshold in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
+    for threshold in (0.5, 1.0, 1.5, 2.0, 2.25, 2.5, 3.0):
         flagged = [
-            p is not None and not p.top_level_matches and p.probability >= threshold
-            for p in predictions
+            p is not None and not p.top_level_matches and p.margin >= threshold for p in predictions
         ]
         tp = sum(f and s for f, s in zip(flagged, swapped, strict=True))
         fp = sum(f and not s for f, s in zip(flagged, swapped, strict=True))
@@ -151,17 +152,13 @@ def main() -> None:
             [
                 (
                     f"{s['threshold']:.2f}"
-                    + (
-                        " (pack)"
-                        if s["threshold"] == pack.rules.misplacement_min_probability
-                        else ""
-                    ),
+                    + (" (pack)" if s["threshold"] == pack.rules.misplacement_min_margin else ""),
                     f"{s['precision']:.3f}",
                     f"{s['recall']:.3f}",
                 )
                 for s in sweep
             ],
-            ("threshold", "precision", "recall"),
+            ("margin", "precision", "recall"),
         )
     )
 

@@ -59,6 +59,49 @@ def test_predicts_where_a_listing_belongs(model: CategoryModel) -> None:
     assert model.predict_listing(Listing(id="3", title="mug")) is None  # no declared category
 
 
+def test_the_prediction_says_how_far_the_declared_category_is(model: CategoryModel) -> None:
+    """The margin: how much higher the words score in the best top level than in the declared
+    one (0 where they agree); the declared top level's probability beside the best's."""
+    shirt = Listing(id="1", title="Blue cotton shirt", category="Apparel > Shirts")
+    misfiled = Listing(id="2", title="Red ceramic mug", category="Toys & Hobbies > Models")
+    unknown = Listing(id="3", title="Red ceramic mug", category="Books > Novels")
+    right, wrong, elsewhere = model.predict_listings([shirt, misfiled, unknown])
+    assert right is not None and right.margin == 0 and right.declared_probability > 0.5
+    assert wrong is not None and wrong.margin > 0 and wrong.declared_probability < 0.5
+    assert elsewhere is not None and elsewhere.top_level_matches and elsewhere.margin == 0
+
+
+def test_a_wide_margin_flags_a_listing_the_model_is_unsure_of() -> None:
+    """A listing of a brand the model never saw: flat probabilities, a clear ranking. The
+    pack's margin flags it for review (no points), and the finding says why."""
+    import datetime as dt
+
+    from contraband.decision import CategoryPrediction, decide
+    from contraband.policy import load_pack
+    from tests.conftest import MINI_PACK
+
+    pack = load_pack(MINI_PACK)
+    listing = Listing(id="1", seller_id="S", title="Zorblax 3000", category="Toys & Hobbies")
+
+    def verdict(probability: float, margin: float) -> list[str]:
+        prediction = CategoryPrediction(
+            path="home & garden > kitchen",
+            probability=probability,
+            top_level_matches=False,
+            declared_probability=0.01,
+            margin=margin,
+        )
+        found = decide(listing, [], pack, dt.date(2020, 3, 1), prediction=prediction)
+        assert found.points == 0
+        return [f.reason for f in found.findings]
+
+    assert verdict(0.2, pack.rules.misplacement_min_margin - 0.5) == []
+    (reason,) = verdict(0.2, pack.rules.misplacement_min_margin + 0.5)
+    assert "score 3.50 higher there" in reason
+    (reason,) = verdict(0.95, 0.5)  # confident: the probability decides
+    assert "p=0.95 there" in reason
+
+
 def test_save_load_and_refuse_other_versions(model: CategoryModel, tmp_path: Path) -> None:
     import skops.io as sio
 

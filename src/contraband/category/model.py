@@ -158,25 +158,53 @@ class CategoryModel:
         if not wanted:
             return out
         texts = [listing_text(listings[i]) for i in wanted]
-        probabilities = self.pipeline.predict_proba(texts)
+        probabilities, tops = self._read(texts)
         classes = self.pipeline.classes_
         for row_index, i in enumerate(wanted):
             row = probabilities[row_index]
             sums = [0.0] * len(self._tops)
             for j, p in enumerate(row):
                 sums[self._top_of[j]] += float(p)
-            best = max(range(len(sums)), key=sums.__getitem__)
+            scores = tops[row_index]
+            best = int(scores.argmax())
             best_top = self._tops[best]
             in_top = [j for j in range(len(row)) if self._top_of[j] == best]
             best_column = max(in_top, key=lambda j: row[j])
             declared = top_level(listings[i].category)
+            known = declared in self._tops
+            margin = float(scores[best] - scores[self._tops.index(declared)]) if known else 0.0
             out[i] = CategoryPrediction(
                 path=str(classes[best_column]),
                 probability=sums[best],
-                top_level_matches=declared == best_top or declared not in self._tops,
+                top_level_matches=declared == best_top or not known,
                 path_probability=float(row[best_column]),
+                declared_probability=sums[self._tops.index(declared)] if known else 0.0,
+                margin=margin,
             )
         return out
+
+    def _read(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """(path probabilities, top-level scores) for `texts`, the features made once.
+
+        A top level's score is its best path's decision score (the linear model's margin,
+        or naive Bayes' log probability). The scores rank listings the model is unsure of
+        too: the linear model's probabilities are flat there (a listing of a brand it never
+        saw), and its ranking is still right (bench/category_generalisation.py).
+        """
+        import numpy as np
+
+        features = self.pipeline[:-1].transform(list(texts))
+        classifier = self.pipeline[-1]
+        probabilities = classifier.predict_proba(features)
+        scores = (
+            classifier.decision_function(features)
+            if hasattr(classifier, "decision_function")
+            else np.log(np.maximum(probabilities, 1e-12))
+        )
+        tops = np.full((scores.shape[0], len(self._tops)), -np.inf)
+        for j, top in enumerate(self._top_of):
+            tops[:, top] = np.maximum(tops[:, top], scores[:, j])
+        return probabilities, tops
 
     def evaluate(self, texts: Sequence[str], paths: Sequence[str]) -> Evaluation:
         ranked = self.predict_texts(texts)

@@ -63,6 +63,9 @@ class CategoryPrediction:
     probability: float  # of the most likely top-level category
     top_level_matches: bool  # the declared top level is the predicted one
     path_probability: float = 0.0  # of `path` itself
+    declared_probability: float = 0.0  # of the declared top level (0 if the model lacks it)
+    #: How far the best top level's score is above the declared one's (0 if they agree).
+    margin: float = 0.0
 
 
 def decide(
@@ -383,24 +386,20 @@ def _item_misplacement(
 def _general_misplacement(
     listing: Listing, prediction: CategoryPrediction, pack: PolicyPack, findings: list[Finding]
 ) -> list[Finding]:
-    if prediction.probability < pack.rules.misplacement_min_probability:
+    rules = pack.rules
+    confident = prediction.probability >= rules.misplacement_min_probability
+    if not (confident or prediction.margin >= rules.misplacement_min_margin):
         return []
     if any(f.kind == FindingKind.MISPLACED_CATEGORY for f in findings):
         return []
-    reason = (
-        f"filed under '{listing.category}' but reads as '{prediction.path}' "
-        f"(p={prediction.probability:.2f})"
+    why = (
+        f"p={prediction.probability:.2f} there, {prediction.declared_probability:.2f} where filed"
+        if confident
+        else f"its words score {prediction.margin:.2f} higher there than where it is filed "
+        f"(the rule: {rules.misplacement_min_margin:g})"
     )
-    return [
-        _prediction_finding(
-            listing,
-            prediction,
-            None,
-            prediction.probability,
-            pack.rules.misplacement_min_probability,
-            reason,
-        )
-    ]
+    reason = f"filed under '{listing.category}' but reads as '{prediction.path}' ({why})"
+    return [_prediction_finding(listing, prediction, None, prediction.probability, None, reason)]
 
 
 def _prediction_finding(
@@ -408,7 +407,7 @@ def _prediction_finding(
     prediction: CategoryPrediction,
     item: Item | None,
     probability: float,
-    threshold: float,
+    threshold: float | None,
     reason: str,
     detector: Detector = Detector.CATEGORY_MODEL,
 ) -> Finding:

@@ -149,8 +149,8 @@ class TermIndex:
                 honest = _compound(split, words, everyday)
                 kind = LiteralKind.JOINED if honest else LiteralKind.SPLIT
                 literal_targets[_literal(split)].append((i, kind))
-            for bare in _skeleton_variants(words, dictionary):
-                literal_targets[_literal(bare)].append((i, LiteralKind.SKELETON))
+            for skeletal in _skeleton_variants(words, dictionary):
+                literal_targets[_literal(skeletal)].append((i, LiteralKind.SKELETON))
             for exception in term.exceptions:
                 exception_words = check_term(Term(exception, term.item_id))
                 literal_targets[_literal(exception_words)].append((i, LiteralKind.EXCEPTION))

@@ -144,7 +144,12 @@ class Rules(Strict):
     notify_at_points: Points = 6.0
     termination_grade: str = "A+"
     ladder: tuple[LadderStep, ...]
+    #: A listing is misplaced when the model puts another top level first with this
+    #: probability, or its words score `misplacement_min_margin` higher there than in the
+    #: declared one (the linear model's decision scores: they still rank a listing of a
+    #: brand the model never saw, where its probabilities are flat; issue #15).
     misplacement_min_probability: float = Field(default=0.9, ge=0, le=1)
+    misplacement_min_margin: float = Field(default=3.0, ge=0)
     concept_swap_min_probability: float = Field(default=0.97, ge=0, le=1)
     concept_swap_enabled: bool = False
 

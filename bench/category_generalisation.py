@@ -1,0 +1,199 @@
+"""Misplaced categories as users meet them: catalogs split by brand, not by row (issue #15).
+
+    python bench/category_generalisation.py [--seed 5] [--test-share 0.2]
+
+For each benign catalog in ../shared/data (Flipkart, Myntra fashion, Amazon UK toys): the
+listings are grouped by brand (Flipkart's brand, Amazon's manufacturer, the first word of a
+Myntra name), whole brands go to the test side, the category model is trained on the rest
+(two levels), and half the test listings get another top-level category of the same catalog.
+A listing is flagged when the model puts another top level first with probability >= t (the
+old rule), or when its words score at least m higher there than in the declared top level
+(the linear model's decision scores), or either (the pack's rule: probability 0.9 or
+margin `misplacement_min_margin`).
+Reports precision and recall per catalog and threshold, per top level at the pack's
+threshold, and a calibration table (is a 0.9 probability right 90% of the time?).
+The catalogs have no shared taxonomy, so a model trained on one cannot name another's
+categories: cross-catalog training is not measured here.
+Prints tables and writes bench/results/category_generalisation.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import SHARED, table, write_results
+
+from contraband.category.model import CategoryModel, listing_text, top_level
+from contraband.listing import Listing
+
+DATA = SHARED / "data"
+PACK_MARGIN = 3.0  # the default pack's misplacement_min_margin
+MARGINS = (1.0, 1.5, 2.0, 2.25, 2.5, 3.0)
+
+
+def catalogs() -> dict[str, list[tuple[Listing, str]]]:
+    """Per catalog: (listing, brand), category cut to two levels."""
+    out: dict[str, list[tuple[Listing, str]]] = {}
+    sources = {
+        "flipkart": (
+            DATA / "benign_flipkart" / "flipkart_products_dev.csv",
+            "product_name",
+            "brand",
+            ("cat_l1", "cat_l2"),
+        ),
+        "myntra": (
+            DATA / "benign_myntra_fashion" / "myntra_styles_dev.csv",
+            "productDisplayName",
+            None,
+            ("masterCategory", "subCategory"),
+        ),
+        "amazon_uk_toys": (
+            DATA / "benign_amazon_uk_toys" / "amazon_uk_toys_dev.csv",
+            "product_name",
+            "manufacturer",
+            ("cat_l1", "cat_l2"),
+        ),
+    }
+    for name, (path, title, brand, levels) in sources.items():
+        rows = []
+        with path.open(encoding="utf-8") as f:
+            for i, row in enumerate(csv.DictReader(f)):
+                parts = [(row[level] or "").strip() for level in levels]
+                text = (row[title] or "").strip()
+                if not text or not all(parts):
+                    continue
+                maker = (row[brand] or "").strip() if brand else text.split()[0]
+                listing = Listing(id=f"{name}-{i}", title=text, category=" > ".join(parts))
+                rows.append((listing, maker.casefold() or f"unknown-{i}"))
+        out[name] = rows
+    return out
+
+
+def by_brand(rows: list[tuple[Listing, str]], share: float, seed: int) -> tuple[list, list]:
+    """Whole brands to the test side (a stable hash of the brand and the seed)."""
+    train, test = [], []
+    for listing, brand in rows:
+        digest = hashlib.sha256(f"{seed}:{brand}".encode()).digest()
+        (test if digest[0] / 256 < share else train).append(listing)
+    return train, test
+
+
+def evaluate(name: str, rows: list[tuple[Listing, str]], share: float, seed: int) -> dict:
+    rng = random.Random(seed)
+    train, test = by_brand(rows, share, seed)
+    model = CategoryModel.train(
+        [listing_text(x) for x in train], [x.category for x in train], depth=2
+    )
+    tops = sorted({top_level(p) for p in model.pipeline.classes_})
+    probe, swapped = [], []
+    for listing in test:
+        if top_level(listing.category) not in tops or len(tops) < 2:
+            continue
+        swap = rng.random() < 0.5
+        category = listing.category
+        if swap:
+            category = rng.choice([t for t in tops if t != top_level(category)])
+        probe.append(Listing(id=listing.id, title=listing.title, category=category))
+        swapped.append(swap)
+    predictions = model.predict_listings(probe)
+    sweep = []
+    for rule in ("probability", "margin", "either"):
+        for t in (0.5, 0.7, 0.9) if rule == "probability" else MARGINS:
+            flagged = [
+                p is not None
+                and not p.top_level_matches
+                and (
+                    p.margin >= t or p.probability >= 0.9
+                    if rule == "either"
+                    else getattr(p, rule) >= t
+                )
+                for p in predictions
+            ]
+            tp = sum(f and s for f, s in zip(flagged, swapped, strict=True))
+            fp = sum(f and not s for f, s in zip(flagged, swapped, strict=True))
+            sweep.append(
+                {
+                    "rule": rule,
+                    "threshold": t,
+                    "precision": tp / max(tp + fp, 1),
+                    "recall": tp / max(sum(swapped), 1),
+                }
+            )
+    # calibration of the best top level's probability, on the listings as filed
+    honest = [
+        (p.probability, not p.top_level_matches)
+        for p, s in zip(predictions, swapped, strict=True)
+        if p is not None and not s
+    ]
+    bins: dict[str, list[int]] = {}
+    for probability, wrong in honest:
+        label = f"{min(int(probability * 10), 9) / 10:.1f}"
+        right_wrong = bins.setdefault(label, [0, 0])
+        right_wrong[0 if not wrong else 1] += 1
+    per_top: Counter[str] = Counter()
+    caught: Counter[str] = Counter()
+    for listing, p, s in zip(probe, predictions, swapped, strict=True):
+        if s and p is not None:
+            per_top[top_level(listing.category)] += 1
+            caught[top_level(listing.category)] += not p.top_level_matches and p.probability >= 0.9
+    return {
+        "catalog": name,
+        "train": len(train),
+        "test": len(probe),
+        "top_levels": len(tops),
+        "sweep": sweep,
+        "calibration": {k: {"right": v[0], "wrong": v[1]} for k, v in sorted(bins.items())},
+        "recall_per_declared_top_at_pack_margin": {
+            t: caught[t] / per_top[t] for t in sorted(per_top)
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--test-share", type=float, default=0.2)
+    args = parser.parse_args()
+    if not DATA.exists():
+        sys.exit(f"missing {DATA}: the benchmark needs ../shared/data")
+    results = {}
+    for name, rows in catalogs().items():
+        result = evaluate(name, rows, args.test_share, args.seed)
+        results[name] = result
+        rows_out = [
+            (
+                r["rule"],
+                f"{r['threshold']:g}" + (" (pack)" if r["threshold"] == PACK_MARGIN else ""),
+                f"{r['precision']:.3f}",
+                f"{r['recall']:.3f}",
+            )
+            for r in result["sweep"]
+        ]
+        print(
+            f"\n{name}: trained on {result['train']:,}, tested on {result['test']:,} "
+            f"listings of other brands, {result['top_levels']} top levels"
+        )
+        print(table(rows_out, ("another top level's", ">=", "precision", "recall")))
+        calibration = [
+            (
+                k,
+                f"{v['right'] + v['wrong']:,}",
+                f"{v['right'] / max(v['right'] + v['wrong'], 1):.3f}",
+            )
+            for k, v in result["calibration"].items()
+        ]
+        print("calibration (listings as filed; best top level's probability):")
+        print(table(calibration, ("p from", "listings", "top level right")))
+    path = write_results("category_generalisation", results)
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
