@@ -15,11 +15,15 @@ The rules, per item the listing's text names (hits are grouped by item):
 - a hit that is only a misspelling, or a number-like token read as letters (`typo`), never
   costs points: it goes to review;
 - **sense before sanction**: when every hit of an item is a term with ordinary senses too
-  ("speed", "snow", a toy line's name), the listing's context decides. Words of the item's
-  sense or the item's own category confirm it (the rules above
-  apply); a listing filed in another category with none of those is a namesake (allowed, the
-  finding kept with `sense: namesake`); anything else, or a disguise with no context, goes
-  to review with no points.
+  ("speed", "snow", "blue jeans", a toy line's name, a term in the pack's namesakes), the
+  listing's context decides. The item's own category, two words of its sense, or one where
+  the listing has no category elsewhere or the term is disguised confirm it (the rules above
+  apply); a listing filed in another category with none of those, or a described listing
+  with no category whose term is a common word, is a namesake (allowed, the finding kept
+  with `sense: namesake`); anything else goes to review with no points. Honest stylings
+  (stretched letters, dropped vowels, "Basket Ball") are no disguise of an everyday word.
+- a misspelling of a short or dictionary term, in an item whose pack names its sense words,
+  needs one of them or the item's category: alone it is dropped (a brand, a name).
 
 The strongest action wins; the points of the broken rules add up, one infringement per rule:
 the gravest prohibited item's grade points, the controlled points once, each measure that
@@ -580,7 +584,7 @@ class _Context:
         if declared:
             return Sense.NAMESAKE, f"it is filed under {declared!r} with no word of that sense"
         described = [w for w in self.words - hit_words if w.isalpha() and len(w) >= 3]
-        if all(h.commonplace for h in hits) and len(described) >= DESCRIBED_BY:
+        if context and all(h.commonplace for h in hits) and len(described) >= DESCRIBED_BY:
             return Sense.NAMESAKE, "it is a common word and no word of the listing has that sense"
         return Sense.UNCLEAR, "no category and no other word of that sense"
 
