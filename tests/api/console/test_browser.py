@@ -35,7 +35,9 @@ def sign_in(browser: Any, served: Console, role: str) -> Any:
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     page.goto(f"{served.base}/console/queue")
     page.fill("#token", served.tokens[role])
-    with page.expect_response(lambda r: r.request.method == "POST"):
+    # The form's POST and the redirect after it are one navigation: wait for its page to
+    # load (waiting for the POST's response alone could read the old page on a busy host).
+    with page.expect_navigation():
         page.click("button:text('Sign in')")
     page.wait_for_load_state("networkidle")
     return page
