@@ -567,12 +567,10 @@ class _Context:
         return decided
 
     def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
-        hit_words = {w for h in hits for w in key(h.term).split()}
-        context = {w for entry in self.pack.item_context(item) for w in key(entry).split()}
-        agreeing = sorted((context & self.words) - hit_words)
+        agreeing = self._agreeing(item, hits)
         said = ", ".join(repr(w) for w in agreeing[:3])
         declared = self.listing.category
-        if declared and any(category_covers(c, declared) for c in item.categories):
+        if self._in_own_category(item):
             return Sense.CONFIRMED, f"it is filed under {declared!r}, the item's category"
         disguised = any(_disguised(h) for h in hits)
         if len(agreeing) >= CONFIRMING_WORDS or (agreeing and (disguised or not declared)):
@@ -583,8 +581,10 @@ class _Context:
             return Sense.UNCLEAR, "it is disguised, with no other word of that sense"
         if declared:
             return Sense.NAMESAKE, f"it is filed under {declared!r} with no word of that sense"
+        hit_words = {w for h in hits for w in key(h.term).split()}
         described = [w for w in self.words - hit_words if w.isalpha() and len(w) >= 3]
-        if context and all(h.commonplace for h in hits) and len(described) >= DESCRIBED_BY:
+        has_sense = bool(self.pack.item_context(item))
+        if has_sense and all(h.commonplace for h in hits) and len(described) >= DESCRIBED_BY:
             return Sense.NAMESAKE, "it is a common word and no word of the listing has that sense"
         return Sense.UNCLEAR, "no category and no other word of that sense"
 
@@ -603,10 +603,15 @@ class _Context:
         """Does anything beside the hit say the listing means `item` (a word of its sense, or
         its category)? A misspelling of a short or everyday term needs that before it is
         worth a reviewer's time: on its own it is most often a brand or a name."""
+        return bool(self._agreeing(item, hits)) or self._in_own_category(item)
+
+    def _agreeing(self, item: Item, hits: list[Hit]) -> list[str]:
+        """The words of the listing that show the item's sense, the hits' own words aside."""
         hit_words = {w for h in hits for w in key(h.term).split()}
         context = {w for entry in self.pack.item_context(item) for w in key(entry).split()}
-        if (context & self.words) - hit_words:
-            return True
+        return sorted((context & self.words) - hit_words)
+
+    def _in_own_category(self, item: Item) -> bool:
         declared = self.listing.category
         return bool(declared) and any(category_covers(c, declared) for c in item.categories)
 

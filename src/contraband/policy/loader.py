@@ -14,7 +14,7 @@ are reported together, and a pack with any error is rejected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -494,49 +494,25 @@ def _check_references(
                 )
             )
         measure_ids.add(measure.id)
-        for j, item_id in enumerate(measure.items):
-            if item_id not in seen:
-                problems.append(
-                    Problem(
-                        str(source.path),
-                        source.line(("measures", i, "items", j)),
-                        f"measures.{i}.items.{j}",
-                        f"unknown item {item_id!r}",
-                    )
+        for place, message in _unknown_references(measure, seen, groups):
+            problems.append(
+                Problem(
+                    str(source.path),
+                    source.line(("measures", i, *place)),
+                    ".".join(map(str, ("measures", i, *place))),
+                    message + (f" in {root / 'countries.yaml'}" if place[0] == "countries" else ""),
                 )
-        for j, code in enumerate(measure.countries):
-            if code not in groups and code != ALL_COUNTRIES and not _is_country(code):
-                problems.append(
-                    Problem(
-                        str(source.path),
-                        source.line(("measures", i, "countries", j)),
-                        f"measures.{i}.countries.{j}",
-                        f"{code!r} is neither an ISO 3166-1 alpha-2 code nor a group in "
-                        f"{root / 'countries.yaml'}",
-                    )
-                )
+            )
 
 
 def with_measures(pack: PolicyPack, measures: Sequence[Measure], version: str) -> PolicyPack:
     """`pack` with `measures` added, or replacing its measures of the same id: a proposal
     to preview (`version` names it). PolicyError names each unknown item or country."""
-    problems: list[Problem] = []
-    for i, measure in enumerate(measures):
-        for j, item_id in enumerate(measure.items):
-            if item_id not in pack.items_by_id:
-                problems.append(
-                    Problem("request", None, f"measures.{i}.items.{j}", f"unknown item {item_id!r}")
-                )
-        for j, code in enumerate(measure.countries):
-            if code not in pack.country_groups and code != ALL_COUNTRIES and not _is_country(code):
-                problems.append(
-                    Problem(
-                        "request",
-                        None,
-                        f"measures.{i}.countries.{j}",
-                        f"{code!r} is neither an ISO 3166-1 alpha-2 code nor a group of the pack",
-                    )
-                )
+    problems = [
+        Problem("request", None, ".".join(map(str, ("measures", i, *place))), message)
+        for i, measure in enumerate(measures)
+        for place, message in _unknown_references(measure, pack.items_by_id, pack.country_groups)
+    ]
     if problems:
         raise PolicyError(problems)
     replaced = {m.id for m in measures}
@@ -552,3 +528,16 @@ def with_measures(pack: PolicyPack, measures: Sequence[Measure], version: str) -
         contexts=pack.contexts,
         namesakes=pack.namesakes,
     )
+
+
+def _unknown_references(
+    measure: Measure, items: Container[str], groups: Container[str]
+) -> Iterator[tuple[tuple[str, int], str]]:
+    """(where in the measure, what is wrong) for each item and country it names that the
+    pack does not know."""
+    for j, item_id in enumerate(measure.items):
+        if item_id not in items:
+            yield ("items", j), f"unknown item {item_id!r}"
+    for j, code in enumerate(measure.countries):
+        if code not in groups and code != ALL_COUNTRIES and not _is_country(code):
+            yield ("countries", j), f"{code!r} is neither an ISO 3166-1 alpha-2 code nor a group"
