@@ -97,8 +97,7 @@ class CategoryModel:
         cls, texts: Sequence[str], paths: Sequence[str], *, depth: int = 2, kind: str = "linear"
     ) -> CategoryModel:
         """Fit on canonical texts and their category paths (cut to `depth` levels)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.pipeline import make_pipeline, make_union
+        from sklearn.pipeline import make_pipeline
 
         labels = [cut(p, depth) for p in paths]
         counts = Counter(labels)
@@ -107,26 +106,9 @@ class CategoryModel:
             raise ModelError(
                 f"need at least two categories with {MIN_EXAMPLES}+ labelled listings each to train"
             )
-        features = make_union(
-            TfidfVectorizer(
-                ngram_range=(1, 2),
-                min_df=2,
-                max_features=60_000,
-                sublinear_tf=True,
-                dtype=_float32(),
-            ),
-            TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=(3, 5),
-                min_df=3,
-                max_features=60_000,
-                sublinear_tf=True,
-                dtype=_float32(),
-            ),
-        )
-        pipeline = make_pipeline(features, _classifier(kind))
+        pipeline = make_pipeline(text_features(), _classifier(kind))
         pipeline.fit([texts[i] for i in keep], [labels[i] for i in keep])
-        _shrink(pipeline)
+        shrink(pipeline)
         meta = {
             "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "examples": len(keep),
@@ -241,6 +223,16 @@ class CategoryModel:
 def load_model(path: Path) -> CategoryModel:
     """The model in `path`; ModelError if it is missing, corrupt, of another version, or
     holds any type a contraband model is not made of (nothing in it is ever run)."""
+    data = read_model_file(path, FORMAT, "category", ALLOWED_TYPES)
+    try:
+        return CategoryModel(data["pipeline"], int(data["depth"]), dict(data["meta"]))
+    except Exception as error:
+        raise ModelError(f"{path}: not a contraband category model ({error})") from None
+
+
+def read_model_file(path: Path, format_: str, what: str, allowed: frozenset[str]) -> Any:
+    """The dict a contraband `what` model file holds, loaded by skops only if every type in
+    it is in `allowed`; ModelError (naming the file) otherwise, and for another format."""
     import skops.io as sio
 
     if not path.is_file():
@@ -249,28 +241,46 @@ def load_model(path: Path) -> CategoryModel:
     try:
         untrusted = set(sio.get_untrusted_types(data=blob))
     except Exception as error:
-        raise ModelError(f"{path}: not a contraband category model ({error})") from None
-    foreign = sorted(untrusted - ALLOWED_TYPES)
+        raise ModelError(f"{path}: not a contraband {what} model ({error})") from None
+    foreign = sorted(untrusted - allowed)
     if foreign:
         raise ModelError(
-            f"{path}: not a contraband category model (it holds {', '.join(foreign[:5])}); "
+            f"{path}: not a contraband {what} model (it holds {', '.join(foreign[:5])}); "
             "refused without loading"
         )
     try:
         data = sio.loads(blob, trusted=sorted(untrusted))
     except Exception as error:
-        raise ModelError(f"{path}: not a contraband category model ({error})") from None
+        raise ModelError(f"{path}: not a contraband {what} model ({error})") from None
     if not isinstance(data, dict) or "format" not in data:
-        raise ModelError(f"{path}: not a contraband category model")
-    if data["format"] != FORMAT:
+        raise ModelError(f"{path}: not a contraband {what} model")
+    if data["format"] != format_:
         raise ModelError(
             f"{path}: model format {data['format']!r}, this contraband reads "
-            f"{FORMAT!r}: retrain it with `contraband category train`"
+            f"{format_!r}: retrain it with `contraband {what} train`"
         )
-    try:
-        return CategoryModel(data["pipeline"], int(data["depth"]), dict(data["meta"]))
-    except Exception as error:
-        raise ModelError(f"{path}: not a contraband category model ({error})") from None
+    return data
+
+
+def text_features() -> Any:
+    """Word (1-2) and character (3-5, within words) TF-IDF n-grams of a canonical text: the
+    features of both text models (bench/category.py chose them)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_union
+
+    return make_union(
+        TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, max_features=60_000, sublinear_tf=True, dtype=_float32()
+        ),
+        TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            min_df=3,
+            max_features=60_000,
+            sublinear_tf=True,
+            dtype=_float32(),
+        ),
+    )
 
 
 def split_train_test(n: int, test_share: float, seed: int) -> tuple[list[int], list[int]]:
@@ -324,7 +334,7 @@ class _ProbabilisticNB(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return expo / expo.sum(axis=1, keepdims=True)
 
 
-def _shrink(pipeline: Any) -> None:
+def shrink(pipeline: Any) -> None:
     """Store coefficients as float32 (half the file, same predictions to 6 digits)."""
     classifier = pipeline.steps[-1][1]
     if hasattr(classifier, "coef_"):
