@@ -15,6 +15,7 @@ CORE = [
     "policy",
     "decision",
     "category",
+    "item",
     "ledger",
     "listing.py",
     "screening.py",

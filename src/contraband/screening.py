@@ -12,7 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from contraband.decision import NO_CERTIFICATES, CategoryPrediction, CertificateBook, decide
+from contraband.decision import (
+    NO_CERTIFICATES,
+    CategoryPrediction,
+    CertificateBook,
+    ItemPrediction,
+    decide,
+)
 from contraband.errors import ContrabandError, PolicyError
 from contraband.listing import Listing, decode_listing, parse_listing
 from contraband.matching import Distortion, Hit, Matcher, Term, TermError, TermIndex
@@ -28,6 +34,12 @@ class CategoryModel(Protocol):
     def predict_listing(self, listing: Listing) -> CategoryPrediction | None: ...
 
     def predict_listings(self, listings: Sequence[Listing]) -> list[CategoryPrediction | None]: ...
+
+
+class ItemModel(Protocol):
+    """Reads which policy item a listing is about, named or not (see contraband.item)."""
+
+    def predict_listings(self, listings: Sequence[Listing]) -> list[ItemPrediction | None]: ...
 
 
 _FUNCTION_WORDS = frozenset(["a", "an", "and", "or", "of", "the", "for", "with", "in", "to"])
@@ -74,11 +86,13 @@ class Screener:
         *,
         certificates: CertificateBook = NO_CERTIFICATES,
         category_model: CategoryModel | None = None,
+        item_model: ItemModel | None = None,
     ) -> None:
         self.pack = pack
         self.index = index if index is not None else build_index(pack)
         self.certificates = certificates
         self.category_model = category_model
+        self.item_model = item_model
         self._matcher = Matcher(self.index)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -87,6 +101,7 @@ class Screener:
             "index": self.index,
             "certificates": self.certificates,
             "category_model": self.category_model,
+            "item_model": self.item_model,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -94,11 +109,16 @@ class Screener:
         self.index = state["index"]
         self.certificates = state["certificates"]
         self.category_model = state["category_model"]
+        self.item_model = state.get("item_model")
         self._matcher = Matcher(self.index)
 
     def hits(self, listing: Listing) -> list[Hit]:
         """The terms found in `listing`, before any decision."""
         return self._matcher.find(listing.fields())
+
+    def decide(self, listing: Listing, hits: Sequence[Hit], as_of: dt.date) -> Verdict:
+        """The verdict on `listing` given `hits` (from `hits`), without the models."""
+        return decide(listing, hits, self.pack, as_of, self.certificates)
 
     def screen(
         self, listing: Listing, as_of: dt.date, prediction: CategoryPrediction | None = None
@@ -107,7 +127,8 @@ class Screener:
         hits = self._matcher.find(listing.fields())
         if prediction is None and self.category_model is not None:
             prediction = self.category_model.predict_listing(listing)
-        return decide(listing, hits, self.pack, as_of, self.certificates, prediction)
+        item = self.item_model.predict_listings([listing])[0] if self.item_model else None
+        return decide(listing, hits, self.pack, as_of, self.certificates, prediction, item)
 
     def screen_records(
         self, records: Sequence[tuple[Any, str]], as_of: dt.date
@@ -139,6 +160,11 @@ class Screener:
             if self.category_model
             else [None] * len(listings)
         )
+        items = iter(
+            self.item_model.predict_listings(listings)
+            if self.item_model
+            else [None] * len(listings)
+        )
         found = iter(self._matcher.find_many([listing.fields() for listing in listings]))
         out: list[tuple[Listing | None, Verdict, tuple[str, ...]]] = []
         for d in decoded:
@@ -146,7 +172,9 @@ class Screener:
                 out.append((None, d, ()))
                 continue
             hits = next(found)
-            verdict = decide(d, hits, self.pack, as_of, self.certificates, next(predictions))
+            verdict = decide(
+                d, hits, self.pack, as_of, self.certificates, next(predictions), next(items)
+            )
             out.append((d, verdict, tuple(sorted({h.item_id for h in hits}))))
         return out
 

@@ -67,6 +67,7 @@ class Detector(StrEnum):
     DESIGNATED_CATEGORIES = "designated_categories"  # the item filed outside its categories
     CATEGORY_MODEL = "category_model"  # the category model disagrees with the declared one
     CONCEPT_SWAP = "concept_swap"  # the model reads an item's category with no term named
+    ITEM_MODEL = "item_model"  # the item model reads the listing as an item no term names
 
 
 #: `blocked_countries` value meaning "every country" (a listing offered everywhere).

@@ -9,7 +9,7 @@ from contraband.decision.certificates import (
     CertificateBook,
     InMemoryCertificates,
 )
-from contraband.decision.engine import CategoryPrediction, decide
+from contraband.decision.engine import CategoryPrediction, ItemPrediction, decide
 
 __all__ = [
     "NO_CERTIFICATES",
@@ -17,5 +17,6 @@ __all__ = [
     "Certificate",
     "CertificateBook",
     "InMemoryCertificates",
+    "ItemPrediction",
     "decide",
 ]

@@ -24,6 +24,9 @@ The rules, per item the listing's text names (hits are grouped by item):
   (stretched letters, dropped vowels, "Basket Ball") are no disguise of an everyday word.
 - a misspelling of a short or dictionary term, in an item whose pack names its sense words,
   needs one of them or the item's category: alone it is dropped (a brand, a name).
+- the **item model** (when one is given) reading a listing that names no term at all as
+  an item sends it to review with no points, never more: the words that weighed most and
+  the nearest items are the evidence. Where the terms found anything, they speak.
 
 The strongest action wins; the points of the broken rules add up, one infringement per rule:
 the gravest prohibited item's grade points, the controlled points once, each measure that
@@ -72,6 +75,17 @@ class CategoryPrediction:
     margin: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class ItemPrediction:
+    """The item model's reading of a listing that passed its threshold (see contraband.item)."""
+
+    item_id: str
+    probability: float  # the model's score in [0, 1] (a ranking; see contraband.item)
+    threshold: float  # the model's operating threshold, set at training
+    nearest: tuple[tuple[str, float], ...]  # the likeliest items, best first, with probability
+    words: tuple[str, ...]  # the listing's words that weighed most toward `item_id`
+
+
 def decide(
     listing: Listing,
     hits: Sequence[Hit],
@@ -79,9 +93,10 @@ def decide(
     as_of: dt.date,
     certificates: CertificateBook = NO_CERTIFICATES,
     prediction: CategoryPrediction | None = None,
+    item_prediction: ItemPrediction | None = None,
 ) -> Verdict:
     """The verdict on `listing` given the `hits` found in its text."""
-    if not hits and prediction is None:  # most listings: nothing to decide
+    if not hits and prediction is None and item_prediction is None:  # most listings
         return Verdict(
             listing_id=listing.id,
             seller_id=listing.seller_id,
@@ -117,7 +132,84 @@ def decide(
             findings.extend(_general_misplacement(listing, prediction, pack, findings))
         if pack.rules.concept_swap_enabled:
             findings.extend(_concept_swap(listing, prediction, pack, set(by_item)))
+    if item_prediction is not None and not hits:
+        findings.extend(_item_model_finding(listing, item_prediction, pack, as_of))
     return _verdict(listing, findings, pack, as_of)
+
+
+def _item_model_finding(
+    listing: Listing, prediction: ItemPrediction, pack: PolicyPack, as_of: dt.date
+) -> list[Finding]:
+    """A listing that names no term of the item the model reads it as: a reviewer judges it
+    (items neither prohibited, controlled nor under a measure here concern no one)."""
+    item = pack.items_by_id.get(prediction.item_id)
+    if item is None:  # a model trained on another pack
+        return []
+    prohibited = item.grade is not None and not item.certificate_required
+    if not (prohibited or item.certificate_required or any(_measures(listing, item, pack, as_of))):
+        return []
+    field, span, text = _model_evidence(listing, prediction.words)
+    nearest = ", ".join(
+        f"{pack.items_by_id[i].name if i in pack.items_by_id else i} {p:.2f}"
+        for i, p in prediction.nearest
+    )
+    weighed = ", ".join(f"'{w}'" for w in prediction.words) or "its words together"
+    reason = (
+        f"names no term of {item.name} but reads as it (item model score "
+        f"{prediction.probability:.3f}, threshold {prediction.threshold:.3f}); {weighed} weighed "
+        f"most; nearest: {nearest}: "
+        "a reviewer decides, no points"
+    )
+    return [
+        Finding(
+            kind=_main_kind(prohibited, item),
+            item_id=item.id,
+            measure_id=None,
+            action=Action.REVIEW,
+            points=0.0,
+            reason=reason,
+            field=field,
+            span=span,
+            text=text,
+            before=_context(listing, field, span, before=True),
+            after=_context(listing, field, span, before=False),
+            score=round(prediction.probability, 4),
+            detector=Detector.ITEM_MODEL,
+            threshold=round(prediction.threshold, 4),
+            certificate_required=item.certificate_required,
+        )
+    ]
+
+
+#: Characters of a field shown either side of model evidence (as for a term hit).
+_MODEL_CONTEXT = 60
+
+
+def _model_evidence(
+    listing: Listing, words: Sequence[str]
+) -> tuple[str | None, tuple[int, int] | None, str | None]:
+    """(field, span, text) of the first weighed word found as written in the listing's
+    fields; the title's start when the words are only in its canonical reading."""
+    for field, value in listing.fields():
+        for word in words:
+            found = re.search(rf"(?<!\w){re.escape(word)}", value, re.IGNORECASE)
+            if found:
+                return field, found.span(), found.group()
+    if not listing.title:
+        return None, None, None
+    span = (0, min(len(listing.title), 2 * _MODEL_CONTEXT))
+    return "title", span, listing.title[span[0] : span[1]]
+
+
+def _context(
+    listing: Listing, field: str | None, span: tuple[int, int] | None, *, before: bool
+) -> str | None:
+    if field is None or span is None:
+        return None
+    value = dict(listing.fields()).get(field, "")
+    if before:
+        return value[max(0, span[0] - _MODEL_CONTEXT) : span[0]]
+    return value[span[1] : span[1] + _MODEL_CONTEXT]
 
 
 def _item_findings(

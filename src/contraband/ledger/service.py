@@ -156,6 +156,18 @@ class Ledger:
             cases=tuple(self._case_view(c) for c in cases),
         )
 
+    def decided_cases(self, page: int = 500) -> Iterator[ReviewCase]:
+        """Every confirmed or dismissed case, oldest first (what an item model learns from)."""
+        for status in ("confirmed", "dismissed"):
+            offset = 0
+            while True:
+                with self.store.session() as session:
+                    cases = session.cases(CaseQuery(status=status, limit=page, offset=offset))
+                yield from cases
+                if len(cases) < page:
+                    break
+                offset += page
+
     def case(self, case_id: str) -> views.CaseView:
         with self.store.session() as session:
             case = session.case(case_id)
