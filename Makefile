@@ -23,9 +23,11 @@ demo: $(STAMP)
 	$(PY) -m contraband.cli.main policy check policies/default --as-of $(AS_OF)
 	$(PY) -m contraband.cli.main category train --listings demo/catalog.jsonl \
 	    --out $(OUT)/demo-category-model.skops
+	$(PY) -m contraband.cli.main item train --listings demo/item_training.jsonl \
+	    --policy policies/default --out $(OUT)/demo-item-model.skops
 	$(PY) -m contraband.cli.main scan demo/catalog.jsonl --policy policies/default \
 	    --as-of $(AS_OF) --out $(OUT)/demo-verdicts.jsonl --report $(OUT)/demo-report.html \
-	    --category-model $(OUT)/demo-category-model.skops
+	    --category-model $(OUT)/demo-category-model.skops --item-model $(OUT)/demo-item-model.skops
 	$(PY) -m contraband.cli.main enforce $(OUT)/demo-verdicts.jsonl \
 	    --db sqlite:///$(OUT)/demo.db --at $(AS_OF)T12:00:00
 	$(PY) -m contraband.cli.main seller show S020 --db sqlite:///$(OUT)/demo.db \

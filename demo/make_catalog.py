@@ -8,6 +8,11 @@ look-alike letters, invisible characters, leetspeak, separators, stretched lette
 fullwidth letters, misspellings, split words, misplaced categories and concept swaps
 ("electronic stick ... mint pods"). Each listing carries `demo_truth` (what was planted),
 which contraband ignores.
+
+Beside it, `item_training.jsonl`: what an item model learns from (`contraband item train`),
+drawn apart from the catalog (seed 8): ordinary listings (the terms label any they name), named
+contraband the pack's terms label, and renamed e-cigarettes as reviewers confirmed them in
+other words than the catalog's concept swaps (ITEM_EXAMPLES).
 """
 
 from __future__ import annotations
@@ -225,6 +230,19 @@ CONCEPT_SWAPS = [  # the item never named (Taobao and Amazon practice, policy-fa
     ("herbal natural extract for relaxation, smoke-free device", "Home & Garden"),
 ]
 
+#: Renamed e-cigarettes a reviewer confirmed: the item model's examples (never the catalog's
+#: own wording, so the demo shows it reading new renamings, not remembering them).
+ITEM_EXAMPLES = [
+    "Disposable pod device {n} puffs, {f} ice",
+    "Salt nic pods {f} 2ml, pack of {n}",
+    "Rechargeable puff stick {f}, mesh coil",
+    "Smoke-free puff device {n} puffs {f}",
+    "Refillable pod cartridge {f} 2ml",
+    "Nicotine stick {f} 20mg, {n} puffs",
+    "Pocket vapour device {f} flavour, type-c charging",
+    "Replacement pods for puff device, {f}, {n} pack",
+]
+
 LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 LOOKALIKE = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і"}
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
@@ -392,6 +410,35 @@ def main() -> None:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"{len(rows)} listings -> {out}")
+    training = out.with_name("item_training.jsonl")
+    rows = item_training(random.Random(SEED + 1), sellers)
+    with training.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} labelled listings -> {training}")
+
+
+def item_training(rng: random.Random, sellers: list[str]) -> list[dict[str, object]]:
+    """Ordinary listings, named contraband, and confirmed renamings."""
+    rows = ordinary(rng, 1500, sellers)  # about no item, unless the terms find one
+    rows += contraband_rows(rng, len(rows), sellers)
+    for i in range(120):
+        title = ITEM_EXAMPLES[i % len(ITEM_EXAMPLES)].format(
+            n=rng.choice([10, 600, 800, 2000, 5000]), f=rng.choice(FLAVORS)
+        )
+        rows.append(
+            {
+                "id": f"R{i:04d}",
+                "seller_id": f"R{i % 40:02d}",
+                "title": title,
+                "category": "Consumer Electronics > Accessories",
+                "item": "e-cigarettes",
+            }
+        )
+    for row in rows:
+        row["id"] = f"T{row['id']}"
+        row.pop("demo_truth", None)
+    return rows
 
 
 if __name__ == "__main__":

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from contraband.cli import category_cmd, ledger_cmd, measure_cmd, policy_cmd, service_cmd
+from contraband.cli import (
+    category_cmd,
+    item_cmd,
+    ledger_cmd,
+    measure_cmd,
+    policy_cmd,
+    service_cmd,
+)
 from contraband.cli.rescan_cmd import rescan_command
 from contraband.cli.scan_cmd import scan_command
 
@@ -25,6 +32,7 @@ app.add_typer(ledger_cmd.appeal_app, name="appeal")
 app.add_typer(ledger_cmd.certificate_app, name="certificate")
 app.add_typer(ledger_cmd.audit_app, name="audit")
 app.add_typer(category_cmd.app, name="category")
+app.add_typer(item_cmd.app, name="item")
 app.command("serve")(service_cmd.serve_command)
 app.add_typer(service_cmd.token_app, name="token")
 app.add_typer(service_cmd.review_app, name="review")

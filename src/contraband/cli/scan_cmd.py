@@ -30,7 +30,7 @@ from contraband.files.atomic import AtomicFile
 from contraband.files.listings import count_hint, input_format
 from contraband.policy import PolicyPack
 from contraband.report.html import MAX_ROWS, write_report
-from contraband.screening import CategoryModel, Screener
+from contraband.screening import CategoryModel, ItemModel, Screener
 from contraband.summary import ScanSummary
 
 
@@ -49,6 +49,11 @@ def scan_command(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes"),
     category_model: Path | None = typer.Option(
         None, "--category-model", help="Category model file (contraband category train)"
+    ),
+    item_model: Path | None = typer.Option(
+        None,
+        "--item-model",
+        help="Item model file (contraband item train): listings that name no term, to review",
     ),
     db: str | None = typer.Option(
         None,
@@ -85,6 +90,7 @@ def scan_command(
             else NO_CERTIFICATES
         ),
         category_model=_category_model(category_model) if category_model else None,
+        item_model=_item_model(item_model) if item_model else None,
     )
     started = time.perf_counter()
     summary = _run(screener, input, target, day, workers, MAX_ROWS if report else 0)
@@ -177,6 +183,12 @@ def _category_model(path: Path) -> CategoryModel:
     from contraband.category.model import load_model
 
     return load_model(path)
+
+
+def _item_model(path: Path) -> ItemModel:
+    from contraband.item.model import load_item_model
+
+    return load_item_model(path)
 
 
 def print_summary(summary: ScanSummary, elapsed: float) -> None:
