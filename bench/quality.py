@@ -473,8 +473,9 @@ def with_learned_namesakes(pack_dir: Path, catalog: str, directory: Path) -> Pat
         if name != catalog
         for row in rows
     ]
-    found = namesake_candidates(Screener(load_pack(pack_dir)), others, min_listings=3)
-    terms = sorted({c.term for c in found})
+    base = load_pack(pack_dir)
+    found = namesake_candidates(Screener(base), others, min_listings=3)
+    terms = sorted({c.term for c in found} | set(base.namesakes))  # the pack's own kept
     (pack / "namesakes.yaml").write_text(yaml.safe_dump({"namesakes": terms}))
     return pack
 

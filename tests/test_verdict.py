@@ -105,6 +105,15 @@ def test_arrow_round_trip(batch: list[Verdict]) -> None:
     assert from_arrow(to_arrow(batch)) == batch
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(verdicts, min_size=1, max_size=5))
+def test_arrow_writes_a_lone_surrogate_as_the_json_form_does(batch: list[Verdict]) -> None:
+    batch[-1] = msgspec.structs.replace(batch[-1], listing_id="bad\ud800id")
+    back = from_arrow(to_arrow(batch))
+    assert back[-1].listing_id == "bad\ufffdid"
+    assert back[:-1] == batch[:-1]
+
+
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
 @settings(max_examples=25, deadline=None)
 @given(batch=st.lists(verdicts, max_size=20))

@@ -18,6 +18,7 @@ from contraband.decision import (
     CertificateBook,
     ItemPrediction,
     decide,
+    item_words,
 )
 from contraband.errors import ContrabandError, PolicyError
 from contraband.listing import Listing, decode_listing, parse_listing
@@ -42,9 +43,6 @@ class ItemModel(Protocol):
     def predict_listings(self, listings: Sequence[Listing]) -> list[ItemPrediction | None]: ...
 
 
-_FUNCTION_WORDS = frozenset(["a", "an", "and", "or", "of", "the", "for", "with", "in", "to"])
-
-
 def pack_terms(pack: PolicyPack) -> list[Term]:
     """Every term of every item of the pack, with its exceptions. A term that shares a word
     with its item's name or id names the item itself: never ambiguous ("crack cocaine"),
@@ -52,8 +50,7 @@ def pack_terms(pack: PolicyPack) -> list[Term]:
     terms = []
     namesakes = {key(text) for text in pack.namesakes}
     for item in pack.items:
-        own = set(key(f"{item.name} {item.id}").split()) - _FUNCTION_WORDS
-        own |= {w.removesuffix("s") for w in own}  # "drone" names the item "Drones"
+        own = item_words(item)  # "drone" names the item "Drones"
         sense = tuple(sorted({w for entry in pack.item_context(item) for w in key(entry).split()}))
         for language, entry in item.term_entries():
             ambiguous = entry.ambiguous

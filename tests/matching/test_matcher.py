@@ -337,6 +337,9 @@ TWO_GUESSES = [
     ("0puum", "opium"),  # a digit at the edge of a word of four letters
     ("$ydrocodne", "hydrocodone"),
     ("hydrocodne+", "hydrocodone"),
+    # a model number read as letters and then misspelled is no disguise of any term
+    ("Fossil Men Black Dial Watch AM4384", None),  # "amaeba", one edit from "amoeba"
+    ("am0eba powder", "amoeba"),  # a word in leetspeak still is
 ]
 
 
@@ -346,9 +349,19 @@ def test_two_guesses_on_a_short_term_need_a_word_written_with_symbols(
 ) -> None:
     from contraband.matching import Term
 
-    index = TermIndex.build([Term("opium", "x"), Term("patty", "y"), Term("hydrocodone", "z")])
+    index = TermIndex.build(
+        [Term("opium", "x"), Term("patty", "y"), Term("hydrocodone", "z"), Term("amoeba", "w")]
+    )
     found = {h.term for h in Matcher(index).find([("title", text)])}
     assert found == ({term} if term else set())
+
+
+def test_a_number_as_a_term_has_ordinary_senses() -> None:
+    """"420" is a model number, a size or a price as often as a street name."""
+    from contraband.matching import Term
+
+    index = TermIndex.build([Term("420", "x"), Term("4 20", "y"), Term("ak 47", "z")])
+    assert index.ambiguous == (True, True, False)
 
 
 # A short word cut apart *and* misspelled is read only beside its term's other words.

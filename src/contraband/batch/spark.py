@@ -28,7 +28,7 @@ from contraband.errors import InputError
 from contraband.files.listings import input_format
 from contraband.policy import PolicyPack
 from contraband.screening import Screener
-from contraband.verdict import arrow_schema, to_builtins
+from contraband.verdict import arrow_schema, to_arrow
 
 #: Listings per Arrow batch handed to the screener (the matcher's batch).
 BATCH = 1024
@@ -285,13 +285,14 @@ def _screened(screener: Screener, batch: Any, day: dt.date, job: _Job) -> Any:
     prints = batch.column(names.index(RECORD)).to_pylist()
     records = _records(batch.select([n for n in names if n != RECORD]), job.kind)
     kept = [(r, f) for r, f in zip(records, prints, strict=True) if r is not None]
-    verdicts = screener.screen_matched([r for r, _ in kept], day)
-    rows = [
-        to_builtins(verdict) | {MATCHED: list(matched), RECORD: fingerprint}
-        for (_, verdict, matched), (_, fingerprint) in zip(verdicts, kept, strict=True)
-    ]
-    job.screened.add(len(rows))
-    return pa.RecordBatch.from_pylist(rows, schema=_output_schema())
+    screened = screener.screen_matched([r for r, _ in kept], day)
+    verdicts = to_arrow([verdict for _, verdict, _ in screened])
+    matched = pa.array([list(items) for _, _, items in screened], pa.list_(pa.string()))
+    fingerprints = pa.array([fingerprint for _, fingerprint in kept], pa.string())
+    job.screened.add(len(screened))
+    return pa.RecordBatch.from_arrays(
+        [*verdicts.columns, matched, fingerprints], schema=_output_schema()
+    )
 
 
 def _carried(earlier: Any, job: _Job) -> Any:

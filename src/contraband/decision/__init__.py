@@ -9,7 +9,7 @@ from contraband.decision.certificates import (
     CertificateBook,
     InMemoryCertificates,
 )
-from contraband.decision.engine import CategoryPrediction, ItemPrediction, decide
+from contraband.decision.engine import CategoryPrediction, ItemPrediction, decide, item_words
 
 __all__ = [
     "NO_CERTIFICATES",
@@ -19,4 +19,5 @@ __all__ = [
     "InMemoryCertificates",
     "ItemPrediction",
     "decide",
+    "item_words",
 ]

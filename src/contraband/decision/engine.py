@@ -18,10 +18,16 @@ The rules, per item the listing's text names (hits are grouped by item):
   ("speed", "snow", "blue jeans", a toy line's name, a term in the pack's namesakes), the
   listing's context decides. The item's own category, two words of its sense, or one where
   the listing has no category elsewhere or the term is disguised confirm it (the rules above
-  apply); a listing filed in another category with none of those, or a described listing
-  with no category whose term is a common word, is a namesake (allowed, the finding kept
-  with `sense: namesake`); anything else goes to review with no points. Honest stylings
+  apply); a listing filed in another category with none of those, or one there that says
+  what it is filed as ("Sand" under "Art Sand") with only one, or a described listing with
+  no category whose term is a common word, is a namesake (allowed, the finding kept with
+  `sense: namesake`); anything else goes to review with no points. Honest stylings
   (stretched letters, dropped vowels, "Basket Ball") are no disguise of an everyday word.
+  A street name that is a rarer word of some marketplace language ("Helix", "Chinos"),
+  written as is, with no word naming the item or showing its sense, is judged so too where
+  the listing is filed in another category: two sense words confirm it, a listing that says
+  what it is filed as is a namesake, the rest is for a reviewer. Misspellings never make an
+  item certain beside such a term.
 - a misspelling of a short or dictionary term, in an item whose pack names its sense words,
   needs one of them or the item's category: alone it is dropped (a brand, a name).
 - the **item model** (when one is given) reading a listing that names no term at all as
@@ -46,7 +52,7 @@ from contraband.decision.certificates import NO_CERTIFICATES, CertificateBook
 from contraband.listing import Listing
 from contraband.matching import Distortion, Hit
 from contraband.policy import Item, Measure, MeasureKind, MeasureState, PolicyPack
-from contraband.policy.model import category_covers
+from contraband.policy.model import category_covers, normalize_category
 from contraband.text import key
 from contraband.verdict import (
     EVERY_COUNTRY,
@@ -345,7 +351,12 @@ def _unsupported_misspelling(hit: Hit, item: Item, pack: PolicyPack, context: _C
     if hit.distortion != Distortion.TYPO or not pack.item_context(item):
         return False
     short = len(hit.term.replace(" ", "")) <= SHORT_TERM_LETTERS
-    return (hit.ambiguous or hit.ordinary or short) and not context.supports(item, [hit])
+    # A listing that says what it is filed as, elsewhere ("HUGO Energise Perfume" under
+    # "Fragrance"), is that thing: a misspelling in it needs the same support.
+    elsewhere = context.names_other_category(item, [hit])
+    return (hit.ambiguous or hit.ordinary or short or elsewhere) and not context.supports(
+        item, [hit]
+    )
 
 
 def _uncertain_reason(evidence: Hit, item_name: str) -> str:
@@ -633,6 +644,25 @@ _STYLINGS = frozenset(
 )
 
 
+def _singular(word: str) -> str:
+    """A plural's singular, roughly ("watches" -> "watch", "rings" -> "ring")."""
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word.removesuffix("s")
+
+
+def item_words(item: Item) -> frozenset[str]:
+    """The words that name an item itself (its name's and id's, singular too): a term with
+    one of them names the item ("crack cocaine", "drone camera"), never another thing."""
+    own = set(key(f"{item.name} {item.id}").split()) - _FUNCTION_WORDS
+    return frozenset(own | {w.removesuffix("s") for w in own})
+
+
+_FUNCTION_WORDS = frozenset(["a", "an", "and", "or", "of", "the", "for", "with", "in", "to"])
+
+
 def _disguised(hit: Hit) -> bool:
     """A deliberate reading of an ambiguous term that no honest styling explains (leetspeak,
     look-alike or invisible characters, separators inside the word)."""
@@ -651,12 +681,60 @@ class _Context:
         self.decided: dict[str, tuple[Sense, str]] = {}
 
     def sense(self, item: Item, hits: list[Hit]) -> tuple[Sense | None, str]:
-        """(None, "") when a hit of `item` is unambiguous; else what the context says, and why."""
-        if not all(h.ambiguous for h in hits):
+        """(None, "") when a hit of `item` is certain; else what the context says, and why.
+
+        Misspellings make nothing certain: beside a term with ordinary senses they leave it
+        to the context ("Pantaloons" misread beside "shirt" is not cocaine twice over).
+        """
+        found = [h for h in hits if h.distortion != Distortion.TYPO] or hits
+        if all(h.ambiguous for h in found):
+            decided = self._decide(item, found)
+        elif self._word_elsewhere(item, found):
+            decided = self._decide_word_elsewhere(item, found)
+        else:
             return None, ""
-        decided = self._decide(item, hits)
         self.decided[item.id] = decided
         return decided
+
+    def _word_elsewhere(self, item: Item, hits: list[Hit]) -> bool:
+        """A street name that is a word of some language ("Helix", "Chinos", "Dominoes"),
+        written as is, with no word naming the item or showing its sense, in a listing filed
+        in another category:
+        too rare a word to be marked ambiguous, too ordinary to be certain there."""
+        if not self.listing.category or self._in_own_category(item):
+            return False
+        # a word naming the item or showing its sense makes the term the item's ("tar pipe")
+        own = item_words(item) | self._sense_words(item)
+        return all(
+            h.ordinary and h.distortion == Distortion.NONE and not own & set(key(h.term).split())
+            for h in hits
+        )
+
+    def _decide_word_elsewhere(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
+        """A listing that says what it is filed as ("Helix ... Diamond Ring" under "Jewellery
+        > Rings") is a namesake with fewer than two words of the item's sense, and a
+        reviewer's with more (they are often a shop's words too: "baby powder, pure"); one
+        that does not is confirmed by two, and a reviewer's otherwise."""
+        agreeing = self._agreeing(item, hits)
+        declared = self.listing.category
+        naming = self._naming_category(hits)
+        listed = ", ".join(repr(w) for w in agreeing[:3])
+        if naming and len(agreeing) >= CONFIRMING_WORDS:  # "Johnson's baby powder, pure"
+            return Sense.UNCLEAR, (
+                f"it is filed under {declared!r} and says so ({naming!r}), but also {listed}"
+            )
+        if len(agreeing) >= CONFIRMING_WORDS:
+            return Sense.CONFIRMED, f"the listing says {listed}"
+        said = f"only {agreeing[0]!r}" if agreeing else "no word"
+        if naming:
+            return Sense.NAMESAKE, (
+                f"it is filed under {declared!r}, says so ({naming!r}), and has {said} of that "
+                "sense"
+            )
+        return (
+            Sense.UNCLEAR,
+            f"it is filed under {self.listing.category!r} with {said} of that sense",
+        )
 
     def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
         agreeing = self._agreeing(item, hits)
@@ -667,6 +745,12 @@ class _Context:
         disguised = any(_disguised(h) for h in hits)
         if len(agreeing) >= CONFIRMING_WORDS or (agreeing and (disguised or not declared)):
             return Sense.CONFIRMED, f"the listing says {said}"
+        naming = self._naming_category(hits)
+        if naming and len(agreeing) < CONFIRMING_WORDS:
+            return Sense.NAMESAKE, (
+                f"it is filed under {declared!r}, says so ({naming!r}), and has "
+                f"{'only ' + said if agreeing else 'no word'} of that sense"
+            )
         if agreeing:  # "14 oz", "pure cotton": one word of the sense is often retail's too
             return Sense.UNCLEAR, f"it is filed under {declared!r} and says only {said}"
         if disguised:
@@ -697,11 +781,38 @@ class _Context:
         worth a reviewer's time: on its own it is most often a brand or a name."""
         return bool(self._agreeing(item, hits)) or self._in_own_category(item)
 
+    def names_other_category(self, item: Item, hits: list[Hit]) -> bool:
+        """Filed outside the item's categories, and says what it is filed as."""
+        return (
+            bool(self.listing.category)
+            and not self._in_own_category(item)
+            and self._naming_category(hits) is not None
+        )
+
+    def _naming_category(self, hits: list[Hit]) -> str | None:
+        """A word of the listing that names its declared category's last two levels,
+        singular or plural alike ("ring" under "Jewellery > Rings", "watch" under
+        "Watches"; the term itself under "Dominoes & Tile Games")."""
+        if not self.listing.category:
+            return None
+        levels = normalize_category(self.listing.category).split(" > ")[-2:]
+        named = {
+            _singular(w)
+            for w in key(" ".join(levels)).split()
+            if len(w) >= 3 and w.isalpha() and w not in _FUNCTION_WORDS
+        }
+        for word in sorted(self.words):
+            if len(word) >= 3 and _singular(word) in named:
+                return word
+        return None
+
     def _agreeing(self, item: Item, hits: list[Hit]) -> list[str]:
         """The words of the listing that show the item's sense, the hits' own words aside."""
         hit_words = {w for h in hits for w in key(h.term).split()}
-        context = {w for entry in self.pack.item_context(item) for w in key(entry).split()}
-        return sorted((context & self.words) - hit_words)
+        return sorted((self._sense_words(item) & self.words) - hit_words)
+
+    def _sense_words(self, item: Item) -> set[str]:
+        return {w for entry in self.pack.item_context(item) for w in key(entry).split()}
 
     def _in_own_category(self, item: Item) -> bool:
         declared = self.listing.category

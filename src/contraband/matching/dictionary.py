@@ -26,6 +26,24 @@ def ordinary_words(languages: tuple[str, ...] = ("en",), size: int = 60_000) -> 
     return frozenset(words)
 
 
+#: Languages whose words a street name may also be (a cross-border marketplace sells in all
+#: of them): "Chinos" is trousers in English and "Chinese" in Spanish before it is cocaine.
+MARKETPLACE_LANGUAGES = ("en", "es", "fr", "de", "it", "pt", "nl", "tr", "id", "pl")
+
+
+@lru_cache(maxsize=1)
+def marketplace_words(size: int = 30_000) -> frozenset[str]:
+    """The `size` commonest words of each marketplace language, lower-cased as written (a
+    term's canonical words are compared with them; no fold is needed for the Latin script
+    words that matter here, and it keeps the index build quick)."""
+    import wordfreq
+
+    words: set[str] = set()
+    for language in MARKETPLACE_LANGUAGES:
+        words.update(w for w in wordfreq.top_n_list(language, size) if w.isalpha())
+    return frozenset(words)
+
+
 @lru_cache(maxsize=1)
 def common_words(size: int = 3000) -> frozenset[str]:
     """The commonest English words: two of them side by side are ordinary text."""

@@ -33,6 +33,7 @@ from contraband.matching.dictionary import (
     common_words,
     commonplace_words,
     everyday_words,
+    marketplace_words,
     ordinary_words,
 )
 from contraband.matching.terms import Term, check_term
@@ -119,8 +120,9 @@ class TermIndex:
     #: Per term: every word of it is a common everyday word ("soft", "blue jeans"), so its
     #: ordinary sense is the likelier one where nothing in the listing says otherwise.
     commonplace: tuple[bool, ...] = ()
-    #: Per term: every word of it is an ordinary word ("slipper", "caviar"), so a misspelling
-    #: of it is most often a variant spelling or a brand ("Sipper", "Cavier").
+    #: Per term: every word of it is an ordinary word of a marketplace language ("slipper",
+    #: "caviar", "chinos"), so a misspelling of it is most often a variant spelling or a
+    #: brand ("Sipper", "Cavier"), and found as written it may mean that word.
     ordinary: tuple[bool, ...] = ()
     longest_word: int = 0  # of any term: bounds the work on a hostile, very long token
     database: Any = None
@@ -201,7 +203,10 @@ class TermIndex:
                 for t, words in zip(terms, term_words, strict=True)
             ),
             commonplace=tuple(all(w in commonplace_words() for w in words) for words in term_words),
-            ordinary=tuple(all(w in dictionary for w in words) for words in term_words),
+            ordinary=tuple(
+                all(w in dictionary or w in marketplace_words() for w in words)
+                for words in term_words
+            ),
             longest_word=max((len(w) for w in vocabulary), default=0),
         )
         index.database = _compile(index.literals)
@@ -286,12 +291,15 @@ def _ordinary(fragment: str, dictionary: frozenset[str]) -> bool:
 def _everyday(term: Term, words: tuple[str, ...], everyday: frozenset[str]) -> bool:
     """Does a term of everyday words have ordinary senses too?
 
-    One everyday word ("speed", "snow") does. Everyday words together mostly name the thing
-    itself ("pepper spray", "assault rifle"), but street names are phrases of another sense
-    ("blue jeans", "northern lights", "christmas tree"): where the item says which words show
-    its sense (`Term.sense`), a phrase of everyday words with none of them is ambiguous
-    ("crack pipe" for paraphernalia whose sense words include "pipe" is not).
+    One everyday word ("speed", "snow") does, and so does a number ("420", "777"). Everyday
+    words together mostly name the thing itself ("pepper spray", "assault rifle"), but
+    street names are phrases of another sense ("blue jeans", "northern lights", "christmas
+    tree"): where the item says which words show its sense (`Term.sense`), a phrase of
+    everyday words with none of them is ambiguous ("crack pipe" for paraphernalia whose
+    sense words include "pipe" is not).
     """
+    if all(w.isdigit() for w in words):  # "420": a model number, a size, a price as often
+        return True
     if not all(w in everyday for w in words):
         return False
     if len(words) == 1:

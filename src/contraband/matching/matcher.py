@@ -840,6 +840,11 @@ SHORT_TERM = 5
 _SYMBOL_READINGS = frozenset({"leetspeak", "digits_read_as_letters"})
 
 
+#: A model number's shape: a few letters, then three digits or more ("AM4384", "CM420"); a
+#: word in leetspeak mixes them ("c0c41n3", "3c574sy").
+_MODEL_NUMBER = re.compile(r"[^\W\d_]{0,4}\d{3,}[^\W\d_]{0,2}")
+
+
 def _code_misread(hit: Hit) -> bool:
     """A code or a word beside punctuation ("PA++", "@home", "35cm") read as a short or
     everyday term by taking its symbols for letters and then misspelling or dropping vowels
@@ -847,11 +852,14 @@ def _code_misread(hit: Hit) -> bool:
     transforms = set(hit.transforms)
     if not transforms & _SYMBOL_READINGS or not transforms & {"misspelling", "vowels_dropped"}:
         return False
-    if not (hit.ambiguous or len(hit.term) <= SHORT_TERM):  # "$arun", "gr0w lugh+": disguises
-        return False
     written = "".join(c for c in hit.text if c.isspace() or c.isalnum() or c.isprintable())
     written = "".join(c for c in written if unicodedata.category(c)[0] != "M")
-    return not all(_spelled_with_symbols(w) for w in written.split() if not w.isalpha())
+    tokens = [w for w in written.split() if not w.isalpha()]
+    if any(_MODEL_NUMBER.fullmatch(w) for w in tokens):
+        return True  # a model number ("AM4384" read as "amaeba", then misspelled): any term
+    if not (hit.ambiguous or len(hit.term) <= SHORT_TERM):  # "$arun", "gr0w lugh+": disguises
+        return False
+    return not all(_spelled_with_symbols(w) for w in tokens)
 
 
 def _spelled_with_symbols(token: str) -> bool:
