@@ -71,6 +71,10 @@ WORDS = [
     ("Helix", "", Action.REMOVE, 48, None),
     # the item's own name is never another word
     ("Marijuana ring", "Jewellery > Rings", Action.REMOVE, 48, None),
+    # no category: an ambiguous word of ordinary text, in a listing that says what else it
+    # is, is read in its ordinary sense; alone, or beside another item's term, it is not
+    ("Skunk plush soft toy, black and white", "", Action.ALLOW, 0, "namesake"),
+    ("Skunk", "", Action.REVIEW, 0, "unclear"),
 ]
 
 

@@ -119,7 +119,7 @@ def decide(
     by_item: dict[str, list[Hit]] = {}
     for hit in hits:
         by_item.setdefault(hit.item_id, []).append(hit)
-    context = _Context(listing, pack)
+    context = _Context(listing, pack, hits)
     for item_id, item_hits in by_item.items():
         item = pack.items_by_id.get(item_id)
         if item is not None:
@@ -674,9 +674,10 @@ class _Context:
     ordinary senses was hit (rare): its words and its declared category. Another item named
     does not confirm: in a slang-rich pack, that other name is often a namesake too."""
 
-    def __init__(self, listing: Listing, pack: PolicyPack) -> None:
+    def __init__(self, listing: Listing, pack: PolicyPack, hits: Sequence[Hit] = ()) -> None:
         self.listing = listing
         self.pack = pack
+        self.hits = hits  # every hit in the listing, of any item
         self._words: frozenset[str] | None = None
         self.decided: dict[str, tuple[Sense, str]] = {}
 
@@ -757,11 +758,19 @@ class _Context:
             return Sense.UNCLEAR, "it is disguised, with no other word of that sense"
         if declared:
             return Sense.NAMESAKE, f"it is filed under {declared!r} with no word of that sense"
-        hit_words = {w for h in hits for w in key(h.term).split()}
-        described = [w for w in self.words - hit_words if w.isalpha() and len(w) >= 3]
+        # what else the listing says: no term of any item ("Bennies and cocaine" says nothing
+        # else), no function word
+        hit_words = {w for h in [*hits, *self.hits] for w in key(h.term).split()}
+        described = [
+            w for w in self.words - hit_words - _FUNCTION_WORDS if w.isalpha() and len(w) >= 3
+        ]
         has_sense = bool(self.pack.item_context(item))
-        if has_sense and all(h.commonplace for h in hits) and len(described) >= DESCRIBED_BY:
-            return Sense.NAMESAKE, "it is a common word and no word of the listing has that sense"
+        words_of_the_language = all(h.commonplace or h.ordinary for h in hits)
+        if has_sense and words_of_the_language and len(described) >= DESCRIBED_BY:
+            return (
+                Sense.NAMESAKE,
+                "it is a word of ordinary text and no word of the listing has that sense",
+            )
         return Sense.UNCLEAR, "no category and no other word of that sense"
 
     @property
