@@ -38,10 +38,15 @@ class Settings(BaseSettings):
     #: Where compiled term indexes are kept; empty (None) turns the cache off.
     cache_dir: Path | None = Field(default_factory=default_cache_dir)
 
+    #: A category model file (`contraband category train`) the service screens with, if any.
+    category_model: Path | None = None
+    #: An item model file (`contraband item train`) the service screens with, if any.
+    item_model: Path | None = None
+
     #: Requests a second each API token may make (bursts of twice that); over it: 429.
     api_rate_per_second: float = Field(default=200.0, gt=0)
 
-    @field_validator("cache_dir", mode="before")
+    @field_validator("cache_dir", "category_model", "item_model", mode="before")
     @classmethod
     def _empty_means_off(cls, value: Any) -> Any:
         return None if value == "" else value

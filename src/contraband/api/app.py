@@ -38,6 +38,21 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def load_models(config: Settings) -> tuple[Any, Any]:
+    """(category model, item model) the settings name, each None when not set: loaded once
+    per process (skops files; ModelError for anything else)."""
+    category = item = None
+    if config.category_model is not None:
+        from contraband.category.model import load_model
+
+        category = load_model(config.category_model)
+    if config.item_model is not None:
+        from contraband.item.model import load_item_model
+
+        item = load_item_model(config.item_model)
+    return category, item
+
+
 class Service:
     """What the routes share: pack, screener, ledger, metrics, rate limits and the clock."""
 
@@ -57,6 +72,7 @@ class Service:
         self.ledger = Ledger(store or SqlStore(config.database_url), self.pack)
         self.index = build_index(self.pack)  # once per process, from the index cache
         self.certificates = CachedCertificates(self.ledger.store, ttl=cache_ttl)
+        self.category_model, self.item_model = load_models(config)
         self._local = threading.local()
         self.metrics = Metrics(self.queue_depth)
         self.limits = RateLimits(rate_per_second or config.api_rate_per_second)
@@ -75,7 +91,13 @@ class Service:
         (Hyperscan's) serves one scan at a time. All share the one compiled index."""
         screener: Screener | None = getattr(self._local, "screener", None)
         if screener is None:
-            screener = Screener(self.pack, self.index, certificates=self.certificates)
+            screener = Screener(
+                self.pack,
+                self.index,
+                certificates=self.certificates,
+                category_model=self.category_model,
+                item_model=self.item_model,
+            )
             self._local.screener = screener
         return screener
 

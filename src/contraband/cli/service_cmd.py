@@ -13,7 +13,6 @@ from contraband.cli.common import (
     DB_HELP,
     POLICY_HELP,
     command,
-    current_settings,
     edge,
     err,
     fail,
@@ -30,17 +29,36 @@ def serve_command(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     policy: Path | None = typer.Option(None, "--policy", help=POLICY_HELP),
+    category_model: Path | None = typer.Option(
+        None,
+        "--category-model",
+        help="Screen with this category model (or $CONTRABAND_CATEGORY_MODEL)",
+    ),
+    item_model: Path | None = typer.Option(
+        None, "--item-model", help="Screen with this item model (or $CONTRABAND_ITEM_MODEL)"
+    ),
 ) -> None:
     """Run the HTTP service (OpenAPI at /docs; /healthz, /readyz, /metrics)."""
     import uvicorn
 
+    from contraband.api.app import load_models
     from contraband.policy import load_pack
+    from contraband.settings import settings
 
-    config = current_settings(db, policy)
+    config = settings(
+        database_url=db, policy_dir=policy, category_model=category_model, item_model=item_model
+    )
     load_pack(config.policy_dir)  # a broken pack stops here, with its problems, not in a worker
+    load_models(config)  # and so does a model file that is not one
     # Workers are separate processes: they read the same settings from the environment.
     os.environ["CONTRABAND_DATABASE_URL"] = config.database_url
     os.environ["CONTRABAND_POLICY_DIR"] = str(config.policy_dir)
+    for name, path in (
+        ("CONTRABAND_CATEGORY_MODEL", config.category_model),
+        ("CONTRABAND_ITEM_MODEL", config.item_model),
+    ):
+        if path is not None:
+            os.environ[name] = str(path.resolve())
     err.print(f"serving on http://{host}:{port} ({workers} worker(s), {config.database_url})")
     uvicorn.run(
         "contraband.api.app:app_from_environment",
