@@ -9,7 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from contraband.cli.main import app
 from contraband.decision import ItemPrediction, decide
@@ -29,7 +29,7 @@ from contraband.policy import PolicyPack
 from contraband.screening import Screener
 from contraband.text import key
 from contraband.verdict import Action, Detector
-from tests.conftest import MINI_PACK, verdict_dicts
+from tests.conftest import MINI_PACK, scan_mini, verdict_dicts
 
 DAY = dt.date(2022, 6, 1)  # VAPE-BAN (every country) is in force
 #: Listings as sellers write them; the vape and cocaine lines never name a term of the
@@ -214,7 +214,8 @@ def test_evidence_falls_back_to_the_title_when_no_word_is_written_as_read(
         ("Jelly beans 5g", None),  # an ambiguous term with nothing to confirm it
         ("Cocane", None),  # a misspelling only: unsure, left out
         ("Blue ceramic mug", NONE),
-        ("Skunk spray for dogs", None),  # an ambiguous term its context leaves unclear
+        ("Skunk spray for dogs", NONE),  # an ambiguous term its context makes a namesake
+        ("Skunk 5", None),  # an ambiguous term its context leaves unclear
     ],
 )
 def test_term_label_reads_what_the_terms_are_sure_of(
@@ -233,61 +234,40 @@ def _write(path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
-def test_item_train_then_scan_sends_a_renamed_vape_to_review(tmp_path: Path) -> None:
-    rows = [
-        {"id": f"T{i}", "seller_id": seller, "title": title, "item": label}
-        for i, (title, label, seller) in enumerate(written(800))
-    ]
-    training = _write(tmp_path / "train.jsonl", rows)
-    model_path = tmp_path / "item.skops"
-    runner = CliRunner()
-    result = runner.invoke(
+def _train(listings: Path, out: Path, *extra: str) -> Result:
+    """`contraband item train` of `listings` against the test pack."""
+    return CliRunner().invoke(
         app,
         [
             "item",
             "train",
             "--listings",
-            str(training),
-            "--out",
-            str(model_path),
-            "--policy",
-            str(MINI_PACK),
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert "held out" in result.output and "threshold" in result.output
-    listings = _write(
-        tmp_path / "catalog.jsonl",
-        [
-            {
-                "id": "V1",
-                "seller_id": "S1",
-                "title": "Salt nic pod kit 600 puffs, mango",
-                "countries": ["DE"],
-            },
-            {
-                "id": "M1",
-                "seller_id": "S2",
-                "title": "Ceramic coffee mug 12oz",
-                "countries": ["DE"],
-            },
-        ],
-    )
-    out = tmp_path / "verdicts.jsonl"
-    result = runner.invoke(
-        app,
-        [
-            "scan",
             str(listings),
-            "--policy",
-            str(MINI_PACK),
-            "--as-of",
-            DAY.isoformat(),
-            "--item-model",
-            str(model_path),
             "--out",
             str(out),
+            "--policy",
+            str(MINI_PACK),
+            *extra,
         ],
+    )
+
+
+def test_item_train_then_scan_sends_a_renamed_vape_to_review(tmp_path: Path) -> None:
+    rows = [
+        {"id": f"T{i}", "seller_id": seller, "title": title, "item": label}
+        for i, (title, label, seller) in enumerate(written(800))
+    ]
+    model_path = tmp_path / "item.skops"
+    result = _train(_write(tmp_path / "train.jsonl", rows), model_path)
+    assert result.exit_code == 0, result.output
+    assert "held out" in result.output and "threshold" in result.output
+    catalog = [
+        {"id": "V1", "seller_id": "S1", "title": "Salt nic pod kit 600 puffs", "countries": ["US"]},
+        {"id": "M1", "seller_id": "S2", "title": "Ceramic coffee mug 12oz", "countries": ["US"]},
+    ]
+    out = tmp_path / "verdicts.jsonl"
+    result = scan_mini(
+        _write(tmp_path / "catalog.jsonl", catalog), out, "--item-model", str(model_path)
     )
     assert result.exit_code == 0, result.output
     vape, mug = verdict_dicts(out)
@@ -307,20 +287,7 @@ def test_item_train_names_a_bad_label_and_where(
     tmp_path: Path, row: dict[str, object], message: str
 ) -> None:
     rows = [{"id": "A", "title": "mug"}, {"id": "B", "title": "vape", **row}]
-    training = _write(tmp_path / "train.jsonl", rows)
-    result = CliRunner().invoke(
-        app,
-        [
-            "item",
-            "train",
-            "--listings",
-            str(training),
-            "--out",
-            str(tmp_path / "m.skops"),
-            "--policy",
-            str(MINI_PACK),
-        ],
-    )
+    result = _train(_write(tmp_path / "train.jsonl", rows), tmp_path / "m.skops")
     assert result.exit_code != 0
     assert message in result.output and "train.jsonl:2" in result.output
     assert not (tmp_path / "m.skops").exists()
