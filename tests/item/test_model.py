@@ -355,3 +355,17 @@ def test_term_label_takes_an_ambiguous_term_its_context_confirms(
     listing = Listing(id="L", title="Jelly beans 5g", category="Health & Medical > Medicines")
     hits = mini_screener.hits(listing)
     assert term_label(hits, mini_screener.decide(listing, hits, DAY)) == "amphetamine"
+
+
+@pytest.mark.parametrize("out", ["train.jsonl", "."])
+def test_item_train_never_writes_over_its_input_or_a_directory(tmp_path: Path, out: str) -> None:
+    rows = [
+        {"id": f"T{i}", "seller_id": seller, "title": title, "item": label}
+        for i, (title, label, seller) in enumerate(written(200))
+    ]
+    training = _write(tmp_path / "train.jsonl", rows)
+    before = training.read_bytes()
+    result = _train(training, tmp_path / out)
+    assert result.exit_code == 2
+    assert "--out" in result.output
+    assert training.read_bytes() == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from contraband.cli.common import command, fail, out
+from contraband.cli.common import command, fail, out, refuse_clobbering
 from contraband.errors import ContrabandError
 from contraband.files.atomic import AtomicFile
 
@@ -26,6 +26,8 @@ def train(
 ) -> None:
     """Train on most listings, report held-out top-1/top-3 accuracy per level, save the model."""
     from contraband.category.model import CategoryModel, listing_text, split_train_test
+
+    refuse_clobbering(listings, {"--out": out_path})
     from contraband.files.listings import read_records
     from contraband.listing import decode_listing, parse_listing
 

@@ -19,6 +19,7 @@ from contraband.cli.common import (
     fail,
     load_policy,
     out,
+    refuse_clobbering,
 )
 from contraband.errors import ContrabandError, InputError
 from contraband.files.atomic import AtomicFile
@@ -56,6 +57,9 @@ def train(
     it finds there, and save the model (skops: loading it runs no code)."""
     from contraband.item.model import train_held_out
     from contraband.screening import Screener
+
+    for path in listings:
+        refuse_clobbering(path, {"--out": out_path})
 
     pack = load_policy(current_settings(db, policy))
     screener = Screener(pack)
