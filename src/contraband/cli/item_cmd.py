@@ -135,7 +135,7 @@ def _given_label(given: object, where: str, items: set[str]) -> str:
         return NONE
     if given.strip() in items:
         return given.strip()
-    raise InputError(f"{where}: `item` {given!r} is no item of the policy pack")
+    raise InputError(f"{where}: `item` {given[:60]!r} is no item of the policy pack")
 
 
 def _review_examples(db: str | None, policy: Path | None) -> list[Any]:
