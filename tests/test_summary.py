@@ -59,3 +59,26 @@ def test_the_most_serious_are_kept_whatever_the_chunks(
     assert [f.verdict for f in whole.flagged] == expected[:keep]
     assert [f.verdict for f in merged.flagged] == expected[:keep]
     assert whole.flagged_total == merged.flagged_total == len(verdicts)
+    assert whole.as_dict() == merged.as_dict()  # every count, the detectors' too
+
+
+def test_findings_are_counted_by_what_found_them() -> None:
+    from contraband.verdict import Detector
+
+    summary = ScanSummary()
+    summary.add(_verdict(1, Action.REMOVE, 6.0))
+    model = _verdict(2, Action.REVIEW, 0.0)
+    model.findings = (
+        Finding(
+            kind=FindingKind.PROHIBITED_ITEM,
+            item_id="x",
+            measure_id=None,
+            action=Action.REVIEW,
+            points=0.0,
+            reason="r",
+            detector=Detector.ITEM_MODEL,
+        ),
+    )
+    summary.add(model)
+    assert summary.by_detector == {"terms": 1, "item_model": 1}
+    assert summary.as_dict()["by_detector"] == {"terms": 1, "item_model": 1}

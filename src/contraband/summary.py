@@ -55,6 +55,7 @@ class ScanSummary:
     listings: int = 0
     by_action: Counter[str] = field(default_factory=Counter)
     by_kind: Counter[str] = field(default_factory=Counter)
+    by_detector: Counter[str] = field(default_factory=Counter)  # terms, item_model, ...
     by_item: Counter[str] = field(default_factory=Counter)
     by_country: Counter[str] = field(default_factory=Counter)
     by_transform: Counter[str] = field(default_factory=Counter)
@@ -81,6 +82,7 @@ class ScanSummary:
         items = set()
         for finding in verdict.findings:
             self.by_kind[finding.kind.value] += 1
+            self.by_detector[finding.detector.value] += 1
             if finding.item_id:
                 items.add(finding.item_id)
             self.by_transform.update(finding.transforms)
@@ -111,6 +113,7 @@ class ScanSummary:
         for mine, theirs in (
             (self.by_action, other.by_action),
             (self.by_kind, other.by_kind),
+            (self.by_detector, other.by_detector),
             (self.by_item, other.by_item),
             (self.by_country, other.by_country),
             (self.by_transform, other.by_transform),
@@ -128,6 +131,7 @@ class ScanSummary:
             "listings": self.listings,
             "by_action": dict(self.by_action),
             "by_kind": dict(self.by_kind),
+            "by_detector": dict(self.by_detector),
             "by_item": dict(self.by_item.most_common()),
             "by_country": dict(self.by_country.most_common()),
             "by_transform": dict(self.by_transform.most_common()),

@@ -200,6 +200,7 @@ def print_summary(summary: ScanSummary, elapsed: float) -> None:
     tables = [
         ("action", summary.by_action.most_common()),
         ("finding", summary.by_kind.most_common()),
+        ("found by", summary.by_detector.most_common()),
         ("item", summary.by_item.most_common(10)),
         ("blocked country", summary.by_country.most_common(10)),
     ]

@@ -39,6 +39,7 @@ def write_report(target: Path, pack: PolicyPack, as_of: dt.date, summary: ScanSu
         charts=[
             ("Listings by action", bars(summary.by_action.most_common())),
             ("Findings by kind", bars(summary.by_kind.most_common())),
+            ("Findings by detector", bars(summary.by_detector.most_common())),
             ("Listings by item", bars(summary.by_item.most_common(15))),
             ("Listings hidden, by country", bars(summary.by_country.most_common(15))),
             (
