@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from contraband.decision import (
@@ -41,6 +42,34 @@ class ItemModel(Protocol):
     """Reads which policy item a listing is about, named or not (see contraband.item)."""
 
     def predict_listings(self, listings: Sequence[Listing]) -> list[ItemPrediction | None]: ...
+
+
+def load_models(
+    category: Path | None, item: Path | None
+) -> tuple[CategoryModel | None, ItemModel | None]:
+    """The category and item models in these files (each None where no file is named);
+    ModelError for a file that is not one (skops: loading runs no code)."""
+    category_model = item_model = None
+    if category is not None:
+        from contraband.category.model import load_model
+
+        category_model = load_model(category)
+    if item is not None:
+        from contraband.item.model import load_item_model
+
+        item_model = load_item_model(item)
+    return category_model, item_model
+
+
+def model_fingerprints(category: Path | None, item: Path | None) -> dict[str, str | None]:
+    """SHA-256 of each model file named (None where none is): what a rescan records to know
+    whether a later one screens with the same models."""
+    import hashlib
+
+    return {
+        name: hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+        for name, path in (("category_model", category), ("item_model", item))
+    }
 
 
 def pack_terms(pack: PolicyPack) -> list[Term]:

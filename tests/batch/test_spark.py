@@ -219,6 +219,44 @@ def test_changed_terms_screen_everything_again(
     assert result.screened == 3001
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "everything"),
+    [
+        ({"item_model": "a1"}, {"item_model": "b2"}, True),  # another item model
+        ({}, {"category_model": "c3"}, True),  # a model where there was none
+        ({"item_model": "a1"}, {"item_model": "a1"}, False),  # the same model
+    ],
+)
+def test_other_models_screen_everything_again(
+    screener: Screener,
+    catalog: Path,
+    tmp_path: Path,
+    before: dict[str, str],
+    after: dict[str, str],
+    everything: bool,
+) -> None:
+    """A model reads every listing, a term in it or not: verdicts made with other models
+    (recorded beside them by their fingerprints) do not carry."""
+    from contraband.batch.spark import MANIFEST, Previous, rescan
+
+    first = tmp_path / "first"
+    rescan(screener, catalog, first, DAY, master="local[2]", models=before)
+    assert json.loads((first / MANIFEST).read_text()) == {"models": before}
+    result = rescan(
+        screener,
+        catalog,
+        tmp_path / "second",
+        DAY,
+        master="local[2]",
+        previous=Previous(first, screener.pack),
+        models=after,
+    )
+    assert result.plan is not None and result.plan.everything == everything
+    assert (result.screened == 3001) == everything
+    if everything:
+        assert result.plan.reasons == ("the models changed: every listing",)
+
+
 def test_previous_verdicts_without_matched_items_are_refused(
     screener: Screener, catalog: Path, tmp_path: Path
 ) -> None:

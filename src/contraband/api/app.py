@@ -25,7 +25,7 @@ from contraband.ledger.certificates import CachedCertificates
 from contraband.ledger.model import ApiToken
 from contraband.ledger.store import CaseQuery, LedgerStore
 from contraband.policy import load_pack
-from contraband.screening import Screener, build_index
+from contraband.screening import Screener, build_index, load_models
 from contraband.settings import Settings, settings
 
 #: Largest request body; larger ones answer 413 before they are read whole.
@@ -36,21 +36,6 @@ Clock = Callable[[], dt.datetime]
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def load_models(config: Settings) -> tuple[Any, Any]:
-    """(category model, item model) the settings name, each None when not set: loaded once
-    per process (skops files; ModelError for anything else)."""
-    category = item = None
-    if config.category_model is not None:
-        from contraband.category.model import load_model
-
-        category = load_model(config.category_model)
-    if config.item_model is not None:
-        from contraband.item.model import load_item_model
-
-        item = load_item_model(config.item_model)
-    return category, item
 
 
 class Service:
@@ -72,7 +57,7 @@ class Service:
         self.ledger = Ledger(store or SqlStore(config.database_url), self.pack)
         self.index = build_index(self.pack)  # once per process, from the index cache
         self.certificates = CachedCertificates(self.ledger.store, ttl=cache_ttl)
-        self.category_model, self.item_model = load_models(config)
+        self.category_model, self.item_model = load_models(config.category_model, config.item_model)
         self._local = threading.local()
         self.metrics = Metrics(self.queue_depth)
         self.limits = RateLimits(rate_per_second or config.api_rate_per_second)

@@ -9,7 +9,7 @@ verdict, the items the matcher found (`matched_items`), even those that gave no 
 drone where no drone measure applied yet): a new measure on drones must reach them.
 
 What the plan cannot see, it does not carry: a changed term index (terms, exceptions,
-namesakes, context words) re-screens every listing.
+namesakes, context words), or another category or item model, re-screens every listing.
 """
 
 from __future__ import annotations
@@ -37,12 +37,20 @@ class CarryPlan:
 
 
 def carry_plan(
-    old: PolicyPack, new: PolicyPack, old_days: Iterable[dt.date], new_day: dt.date
+    old: PolicyPack,
+    new: PolicyPack,
+    old_days: Iterable[dt.date],
+    new_day: dt.date,
+    models_changed: bool = False,
 ) -> CarryPlan:
     """The plan for a rescan under `new` on `new_day` of verdicts made under `old` on
-    `old_days` (the distinct days of the previous run)."""
+    `old_days` (the distinct days of the previous run); `models_changed`: the category or
+    item model is not the one the previous run screened with (or either run had one the
+    other had not)."""
     if index_key(pack_terms(old)) != index_key(pack_terms(new)):
         return CarryPlan(True, True, frozenset(), ("the terms changed: every listing",))
+    if models_changed:  # a model reads every listing, term or none
+        return CarryPlan(True, True, frozenset(), ("the models changed: every listing",))
     reasons: list[str] = []
     items: set[str] = set()
     matched = False

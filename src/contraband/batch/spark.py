@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import pickle
 import sys
@@ -40,6 +41,9 @@ RECORD = "record_sha256"
 #: The previous run's verdict, joined to each listing for an incremental rescan.
 PREVIOUS = "previous"
 _JOIN_ID = "_contraband_listing_id"
+#: Beside the verdicts parts: what the run screened with (the models' fingerprints). Spark
+#: and `read_verdicts` pass over files named with a leading underscore.
+MANIFEST = "_contraband.json"
 
 #: Each Python worker's screener, by the hash of the pickle that shipped it (unpickled once).
 _SCREENERS: dict[str, Screener] = {}
@@ -69,11 +73,14 @@ def rescan(
     master: str = "local[*]",
     partitions: int | None = None,
     previous: Previous | None = None,
+    models: dict[str, str | None] | None = None,
     fail_once: bool = False,
 ) -> RescanResult:
     """Screen `source` (JSONL or Parquet, a file or a directory of parts) into the Parquet
     directory `out`. With `previous`, a verdict of the previous run whose listing and
     dependencies did not change is carried forward instead (see `batch.incremental`).
+    `models`: the fingerprints of the models the screener holds, recorded beside the
+    verdicts (MANIFEST) so that a later rescan with other models screens everything.
     `fail_once` (for tests) makes the first attempt of the first task fail, so that a retry
     is seen to change nothing."""
     from pyspark.sql import SparkSession
@@ -81,6 +88,7 @@ def rescan(
     if out.exists():
         raise InputError(f"{out} exists: a rescan writes a new verdicts directory")
     kind = _kind(source)
+    used = {name: print_ for name, print_ in (models or {}).items() if print_}
     builder = (
         SparkSession.builder.master(master)
         .appName("contraband-rescan")
@@ -102,7 +110,10 @@ def rescan(
             )
             plan = None
             if previous is not None:
-                frame, plan = _with_previous(spark, frame, kind, previous, screener.pack, as_of)
+                changed = _models_of(previous.verdicts) != used
+                frame, plan = _with_previous(
+                    spark, frame, kind, previous, screener.pack, as_of, changed
+                )
             if partitions:
                 frame = frame.repartition(partitions)
             screened = spark.sparkContext.accumulator(0)
@@ -114,6 +125,7 @@ def rescan(
             raise
         except Exception as error:  # Py4J and PySpark errors: the job failed, nothing committed
             raise InputError(f"{source}: the Spark job failed: {_cause(error)}") from None
+        (out / MANIFEST).write_text(json.dumps({"models": used}, sort_keys=True))
         written_count = int(spark.read.parquet(str(out)).count())
         return RescanResult(written_count, int(screened.value), plan)
     finally:
@@ -132,8 +144,29 @@ def _fingerprinted(frame: Any) -> Any:
     return frame.withColumn(RECORD, F.sha2(F.to_json(F.struct(*columns)), 256))
 
 
+def _models_of(verdicts: Path) -> dict[str, str | None]:
+    """The model fingerprints a rescan recorded beside its verdicts; none for a directory
+    without a manifest (a rescan before models were recorded: it had none)."""
+    try:
+        data = json.loads((verdicts / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise InputError(f"{verdicts / MANIFEST}: unreadable ({error})") from None
+    models = data.get("models") if isinstance(data, dict) else None
+    if not isinstance(models, dict):
+        raise InputError(f"{verdicts / MANIFEST}: no `models` object")
+    return {str(k): v for k, v in models.items() if isinstance(v, str)}
+
+
 def _with_previous(
-    spark: Any, frame: Any, kind: str, previous: Previous, pack: PolicyPack, as_of: dt.date
+    spark: Any,
+    frame: Any,
+    kind: str,
+    previous: Previous,
+    pack: PolicyPack,
+    as_of: dt.date,
+    models_changed: bool = False,
 ) -> tuple[Any, CarryPlan]:
     """The listings, each with its previous verdict (the column `PREVIOUS`) where that still
     holds, and then without its own columns (nothing of it is screened): the decision is
@@ -151,7 +184,7 @@ def _with_previous(
             "(written by `scan` or an older rescan): run a full rescan first"
         )
     days = [dt.date.fromisoformat(r[0]) for r in _collect(before.select("as_of").distinct())]
-    plan = carry_plan(previous.pack, pack, days, as_of)
+    plan = carry_plan(previous.pack, pack, days, as_of, models_changed)
     if plan.everything:
         return frame, plan
     earlier = before.select(

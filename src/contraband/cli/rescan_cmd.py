@@ -34,6 +34,12 @@ def rescan_command(
     previous_policy: Path | None = typer.Option(
         None, "--previous-policy", help="The pack of the last rescan (default: --policy)"
     ),
+    category_model: Path | None = typer.Option(
+        None, "--category-model", help="Category model file (contraband category train)"
+    ),
+    item_model: Path | None = typer.Option(
+        None, "--item-model", help="Item model file (contraband item train)"
+    ),
 ) -> None:
     """Screen a catalog on Spark: the same screener as `scan`, its index shipped once per
     executor, verdicts written as Parquet parts through Spark's commit protocol (a failed
@@ -44,7 +50,7 @@ def rescan_command(
         from contraband.batch.spark import Previous, rescan
     except ImportError:  # pragma: no cover - pyspark is a dependency of the project
         fail("rescans need PySpark: pip install 'contraband[spark]'")
-    from contraband.screening import Screener
+    from contraband.screening import Screener, load_models, model_fingerprints
 
     day = parse_date(as_of, "--as-of")
     refuse_clobbering(listings, {"--out": out_dir})
@@ -59,21 +65,23 @@ def rescan_command(
             fail(f"--previous {previous}: not a verdicts directory")
         before = load_policy(current_settings(policy=previous_policy or policy))
         earlier = Previous(previous, before)
+    categories, items = load_models(category_model, item_model)
     started = time.perf_counter()
     result = rescan(
-        Screener(pack),
+        Screener(pack, category_model=categories, item_model=items),
         listings,
         out_dir,
         day,
         master=master,
         partitions=partitions,
         previous=earlier,
+        models=model_fingerprints(category_model, item_model),
     )
     elapsed = time.perf_counter() - started
     if result.plan is not None:
         plan = result.plan
         if plan.everything:
-            out.print("every listing screened again: the terms changed")
+            out.print(f"every listing screened again: {escape(plan.reasons[0])}")
         else:
             out.print(
                 "carried forward: verdicts of unchanged listings where nothing that changed "

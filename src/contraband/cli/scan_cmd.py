@@ -30,7 +30,7 @@ from contraband.files.atomic import AtomicFile
 from contraband.files.listings import count_hint, input_format
 from contraband.policy import PolicyPack
 from contraband.report.html import MAX_ROWS, write_report
-from contraband.screening import CategoryModel, ItemModel, Screener
+from contraband.screening import Screener, load_models
 from contraband.summary import ScanSummary
 
 
@@ -80,6 +80,7 @@ def scan_command(
     config = current_settings(db, policy)
     pack = load_policy(config)
     ledger_url = db or (config.database_url if "database_url" in config.model_fields_set else None)
+    categories, items = load_models(category_model, item_model)
     screener = Screener(
         pack,
         certificates=(
@@ -89,8 +90,8 @@ def scan_command(
             if ledger_url
             else NO_CERTIFICATES
         ),
-        category_model=_category_model(category_model) if category_model else None,
-        item_model=_item_model(item_model) if item_model else None,
+        category_model=categories,
+        item_model=items,
     )
     started = time.perf_counter()
     summary = _run(screener, input, target, day, workers, MAX_ROWS if report else 0)
@@ -177,18 +178,6 @@ def _certificates(path: Path) -> CertificateBook:
             except (KeyError, ValueError) as error:
                 fail(f"{path}:{number}: bad certificate row ({error})")
     return book
-
-
-def _category_model(path: Path) -> CategoryModel:
-    from contraband.category.model import load_model
-
-    return load_model(path)
-
-
-def _item_model(path: Path) -> ItemModel:
-    from contraband.item.model import load_item_model
-
-    return load_item_model(path)
 
 
 def print_summary(summary: ScanSummary, elapsed: float) -> None:

@@ -41,15 +41,17 @@ def serve_command(
     """Run the HTTP service (OpenAPI at /docs; /healthz, /readyz, /metrics)."""
     import uvicorn
 
-    from contraband.api.app import load_models
     from contraband.policy import load_pack
+    from contraband.screening import load_models
     from contraband.settings import settings
 
     config = settings(
         database_url=db, policy_dir=policy, category_model=category_model, item_model=item_model
     )
     load_pack(config.policy_dir)  # a broken pack stops here, with its problems, not in a worker
-    load_models(config)  # and so does a model file that is not one
+    load_models(
+        config.category_model, config.item_model
+    )  # and so does a model file that is not one
     # Workers are separate processes: they read the same settings from the environment.
     os.environ["CONTRABAND_DATABASE_URL"] = config.database_url
     os.environ["CONTRABAND_POLICY_DIR"] = str(config.policy_dir)
