@@ -415,14 +415,21 @@ def slang_rich_pack(directory: Path) -> Path:
 REAL_RETAIL_ITEMS = frozenset({"drones", "e-cigarettes", "e-liquids"})
 
 
-def false_alarms(pack_dir: Path, only: str | None = None) -> dict[str, object]:
+def false_alarms(
+    pack_dir: Path, only: str | None = None, category_model: bool = False
+) -> dict[str, object]:
     """Verdicts on every benign title: how many go to review, and how many are removed or
     restricted, per 10,000 listings, per catalog; with examples. Literal finds of items the
-    catalogs really sell (`REAL_RETAIL_ITEMS`) are counted apart, as real items."""
+    catalogs really sell (`REAL_RETAIL_ITEMS`) are counted apart, as real items.
+    `category_model`: each listing's verdict is given the prediction of a category model
+    trained on the other half of its catalog (halves by the title's first word, mostly the
+    brand), as a marketplace screening with its model would; only term findings count (the
+    model's own misplacement findings are bench/category_generalisation.py's)."""
     import datetime as dt
 
     from contraband.listing import parse_listing
     from contraband.screening import Screener
+    from contraband.verdict import strongest
 
     screener = Screener(load_pack(pack_dir))
     day = dt.date(2022, 4, 20)
@@ -432,9 +439,17 @@ def false_alarms(pack_dir: Path, only: str | None = None) -> dict[str, object]:
             continue
         counts: Counter[str] = Counter()
         examples: list[tuple[str, str, str]] = []
-        for row in rows:
-            verdict = screener.screen(parse_listing(row), day)
-            acting = [f for f in verdict.findings if f.action.value != "allow"]
+        listings = [parse_listing(row) for row in rows]
+        predictions = _other_half_predictions(listings) if category_model else [None] * len(rows)
+        for row, listing, prediction in zip(rows, listings, predictions, strict=True):
+            verdict = screener.screen(listing, day, prediction)
+            acting = [
+                f
+                for f in verdict.findings
+                if f.action.value != "allow" and f.kind.value != "misplaced_category"
+            ]
+            if category_model:
+                verdict.action = strongest(f.action for f in acting)
             if acting and all(
                 f.item_id in REAL_RETAIL_ITEMS and f.distortion == "none" for f in acting
             ):
@@ -453,6 +468,28 @@ def false_alarms(pack_dir: Path, only: str | None = None) -> dict[str, object]:
             "examples": examples,
         }
     return report
+
+
+def _other_half_predictions(listings: list) -> list:
+    """Each listing's category prediction by a model trained on the other half of them
+    (halves by a hash of the title's first word); None where it has no category."""
+    import hashlib
+
+    from contraband.category.model import CategoryModel, listing_text
+
+    half = [
+        hashlib.sha256(x.title.split()[0].casefold().encode()).digest()[0] % 2 for x in listings
+    ]
+    out: list = [None] * len(listings)
+    for side in (0, 1):
+        train = [x for x, h in zip(listings, half, strict=True) if h != side and x.category]
+        model = CategoryModel.train([listing_text(x) for x in train], [x.category for x in train])
+        wanted = [i for i, h in enumerate(half) if h == side]
+        for i, prediction in zip(
+            wanted, model.predict_listings([listings[i] for i in wanted]), strict=True
+        ):
+            out[i] = prediction
+    return out
 
 
 def with_learned_namesakes(pack_dir: Path, catalog: str, directory: Path) -> Path:
@@ -598,6 +635,9 @@ def main() -> None:
             alarms["slang-rich + namesakes learned from the other catalogs"].update(
                 false_alarms(learned, only=catalog)
             )
+        alarms["slang-rich, with a category model (other half of the catalog)"] = false_alarms(
+            slang, category_model=True
+        )
     alarm_rows = [
         (
             pack_name,

@@ -118,3 +118,34 @@ def test_the_finding_says_which_context_decided(mini_screener: Screener) -> None
     assert "filed under 'Toys & Hobbies'" in namesake.findings[0].reason
     confirmed = mini_screener.screen(parse_listing({"id": "b", "title": "Speed 5 grams"}), DAY)
     assert "'grams'" in confirmed.findings[0].reason
+
+
+@pytest.mark.parametrize(
+    ("path", "probability", "sense"),
+    [
+        ("apparel > trousers", 0.8, "namesake"),  # the model reads it where it is filed
+        ("apparel", 0.8, "namesake"),  # a model of top levels only, the same top level
+        ("apparel > trousers", 0.3, "unclear"),  # not sure enough
+        ("health & medical > medicines", 0.9, "unclear"),  # read as something else
+    ],
+)
+def test_the_category_model_can_say_a_listing_is_what_it_is_filed_as(
+    mini_screener: Screener, path: str, probability: float, sense: str
+) -> None:
+    """"Chinos ... beige" under "Trousers" names no word of its category; a category model
+    that reads its words as that category says it for it."""
+    from contraband.decision import CategoryPrediction, decide
+
+    listing = parse_listing(
+        {"id": "L1", "title": "Scullers rugged helix, beige", "category": "Apparel > Trousers"}
+    )
+    prediction = CategoryPrediction(
+        path=path,
+        probability=probability,
+        top_level_matches=path.startswith("apparel"),
+        path_probability=probability,
+    )
+    hits = mini_screener.hits(listing)
+    verdict = decide(listing, hits, mini_screener.pack, DAY, prediction=prediction)
+    assert verdict.points == 0
+    assert {f.sense for f in verdict.findings if f.item_id == "cannabis"} == {sense}

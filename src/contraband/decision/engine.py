@@ -119,7 +119,7 @@ def decide(
     by_item: dict[str, list[Hit]] = {}
     for hit in hits:
         by_item.setdefault(hit.item_id, []).append(hit)
-    context = _Context(listing, pack, hits)
+    context = _Context(listing, pack, hits, prediction)
     for item_id, item_hits in by_item.items():
         item = pack.items_by_id.get(item_id)
         if item is not None:
@@ -621,6 +621,10 @@ CONFIRMING_WORDS = 2
 #: common sense ("Moomins soft toy 30 cm"): a bare "Speed" is left to a reviewer.
 DESCRIBED_BY = 2
 
+#: The category model's probability of the declared category (its best path) from which a
+#: listing's words are taken to say it is what it is filed as.
+CATEGORY_READ = 0.5
+
 #: Misspellings of terms this short need support from the listing (`_Context.supports`).
 SHORT_TERM_LETTERS = 5
 
@@ -674,10 +678,17 @@ class _Context:
     ordinary senses was hit (rare): its words and its declared category. Another item named
     does not confirm: in a slang-rich pack, that other name is often a namesake too."""
 
-    def __init__(self, listing: Listing, pack: PolicyPack, hits: Sequence[Hit] = ()) -> None:
+    def __init__(
+        self,
+        listing: Listing,
+        pack: PolicyPack,
+        hits: Sequence[Hit] = (),
+        prediction: CategoryPrediction | None = None,
+    ) -> None:
         self.listing = listing
         self.pack = pack
         self.hits = hits  # every hit in the listing, of any item
+        self.prediction = prediction  # the category model's, when one is used
         self._words: frozenset[str] | None = None
         self.decided: dict[str, tuple[Sense, str]] = {}
 
@@ -722,15 +733,14 @@ class _Context:
         listed = ", ".join(repr(w) for w in agreeing[:3])
         if naming and len(agreeing) >= CONFIRMING_WORDS:  # "Johnson's baby powder, pure"
             return Sense.UNCLEAR, (
-                f"it is filed under {declared!r} and says so ({naming!r}), but also {listed}"
+                f"it is filed under {declared!r} and says so ({naming}), but also {listed}"
             )
         if len(agreeing) >= CONFIRMING_WORDS:
             return Sense.CONFIRMED, f"the listing says {listed}"
         said = f"only {agreeing[0]!r}" if agreeing else "no word"
         if naming:
             return Sense.NAMESAKE, (
-                f"it is filed under {declared!r}, says so ({naming!r}), and has {said} of that "
-                "sense"
+                f"it is filed under {declared!r}, says so ({naming}), and has {said} of that sense"
             )
         return (
             Sense.UNCLEAR,
@@ -749,7 +759,7 @@ class _Context:
         naming = self._naming_category(hits)
         if naming and len(agreeing) < CONFIRMING_WORDS:
             return Sense.NAMESAKE, (
-                f"it is filed under {declared!r}, says so ({naming!r}), and has "
+                f"it is filed under {declared!r}, says so ({naming}), and has "
                 f"{'only ' + said if agreeing else 'no word'} of that sense"
             )
         if agreeing:  # "14 oz", "pure cotton": one word of the sense is often retail's too
@@ -799,12 +809,15 @@ class _Context:
         )
 
     def _naming_category(self, hits: list[Hit]) -> str | None:
-        """A word of the listing that names its declared category's last two levels,
-        singular or plural alike ("ring" under "Jewellery > Rings", "watch" under
-        "Watches"; the term itself under "Dominoes & Tile Games")."""
+        """How the listing says it is what it is filed as, if it does: a word of it that
+        names its declared category's last two levels, singular or plural alike ("ring"
+        under "Jewellery > Rings", "watch" under "Watches"; the term itself under "Dominoes
+        & Tile Games"), or else the category model reading its words as that very category
+        ("Chinos ... Trousers" under "Apparel > Bottomwear")."""
         if not self.listing.category:
             return None
-        levels = normalize_category(self.listing.category).split(" > ")[-2:]
+        declared = normalize_category(self.listing.category)
+        levels = declared.split(" > ")[-2:]
         named = {
             _singular(w)
             for w in key(" ".join(levels)).split()
@@ -812,7 +825,12 @@ class _Context:
         }
         for word in sorted(self.words):
             if len(word) >= 3 and _singular(word) in named:
-                return word
+                return repr(word)
+        model = self.prediction
+        if model is not None and model.path_probability >= CATEGORY_READ:
+            depth = len(model.path.split(" > "))
+            if " > ".join(declared.split(" > ")[:depth]) == model.path:
+                return f"the category model reads it there, p={model.path_probability:.2f}"
         return None
 
     def _agreeing(self, item: Item, hits: list[Hit]) -> list[str]:
