@@ -18,6 +18,7 @@ import argparse
 import csv
 import functools
 import random
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -280,6 +281,33 @@ def families(
         words[k] = word
         return " ".join(words)
 
+    def phonetic(term: str, rng: random.Random) -> str:
+        """The longest word respelled as it sounds ("kokaine", "fentanil", "ekstasy"): one or
+        two of English's spelling-to-sound rules applied where they fit."""
+        words, k = longest(term)
+        word = words[k]
+        places = [
+            (m.start(), old, new)
+            for old, new in PHONETIC_RESPELLINGS
+            for m in re.finditer(old, word)
+            if m.start() > 0 or not old.startswith("(?<=")
+        ]
+        rng.shuffle(places)
+        for _ in range(2):
+            if not places:
+                break
+            start, old, new = places.pop()
+            respelled = re.sub(old, new, word[start:], count=1)
+            candidate = word[:start] + respelled
+            if candidate != word:
+                word = candidate
+                places = [
+                    (m.start(), o, n) for o, n in PHONETIC_RESPELLINGS for m in re.finditer(o, word)
+                ]
+                rng.shuffle(places)
+        words[k] = word
+        return " ".join(words)
+
     def chain(*steps: Disguise) -> Disguise:
         def apply(term: str, rng: random.Random) -> str:
             for step in steps:
@@ -335,7 +363,37 @@ def families(
         "run together": (joined, False),
         "single typo (5+ letters)": (typo, False),
         "keyboard typo (5+ letters)": (keyboard_typo, False),
+        "phonetic respelling": (phonetic, False),  # last: the others keep their samples
     }
+
+
+#: Spelling-to-sound rewrites (a regular expression and its sound-alike spelling).
+PHONETIC_RESPELLINGS = [
+    ("ph", "f"),
+    ("ck", "k"),
+    ("qu", "kw"),
+    ("x", "ks"),
+    ("c(?=[aou])", "k"),
+    ("c(?=[eiy])", "s"),
+    ("ee", "i"),
+    ("ea", "ee"),
+    ("oo", "u"),
+    ("(?<=.)y", "i"),
+    ("ine$", "een"),
+    ("ine$", "in"),
+    ("tion", "shun"),
+    ("(?<=[aeiou])s(?=[aeiou])", "z"),
+    ("ll", "l"),
+    ("ss", "s"),
+    ("tt", "t"),
+    ("mm", "m"),
+    ("nn", "n"),
+    ("(?<=[^aeiou])e$", ""),
+    ("th", "t"),
+    ("gh", "g"),
+    ("i(?=[^aeiou]e$)", "ai"),
+    ("(?<=[^aeiou])er$", "a"),
+]
 
 
 def _longest_word(text: str) -> int:

@@ -357,7 +357,7 @@ def test_two_guesses_on_a_short_term_need_a_word_written_with_symbols(
 
 
 def test_a_number_as_a_term_has_ordinary_senses() -> None:
-    """"420" is a model number, a size or a price as often as a street name."""
+    """ "420" is a model number, a size or a price as often as a street name."""
     from contraband.matching import Term
 
     index = TermIndex.build([Term("420", "x"), Term("4 20", "y"), Term("ak 47", "z")])
@@ -401,3 +401,25 @@ def test_vowels_dropped_to_an_ordinary_word_are_read_beside_the_term(
     hits = Matcher(index).find([("title", text)])
     assert bool(hits) == found
     assert all(h.distortion == Distortion.DELIBERATE for h in hits)
+
+
+# (text, term or None): a word respelled as it sounds is read as a misspelling of the term;
+# vowels keep their letter, so a word that only shares consonants is not.
+SOUNDS_LIKE = [
+    ("kokaine 5g", "cocaine"),
+    ("amunishun box", "ammunition"),
+    ("efedrin powder", "ephedrine"),
+    ("Squad Fleec sweatshirt", None),  # "flek" is not "flakka"'s "flak"
+]
+
+
+@pytest.mark.parametrize(("text", "term"), SOUNDS_LIKE)
+def test_a_word_respelled_as_it_sounds_is_a_misspelling(text: str, term: str | None) -> None:
+    from contraband.matching import Term
+
+    index = TermIndex.build(
+        [Term("cocaine", "a"), Term("ammunition", "b"), Term("ephedrine", "c"), Term("flakka", "d")]
+    )
+    hits = Matcher(index).find([("title", text)])
+    assert {h.term for h in hits} == ({term} if term else set())
+    assert all(h.distortion == Distortion.TYPO for h in hits)

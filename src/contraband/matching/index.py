@@ -87,6 +87,40 @@ def skeleton(word: str) -> str:
     return _VOWELS.sub("", word)
 
 
+#: English spellings of one sound, and what `sound_key` writes for them (in this order).
+_SOUNDS = [
+    (re.compile(r"tion"), "shun"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"gh"), "g"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"wh"), "w"),
+    (re.compile(r"ck"), "k"),
+    (re.compile(r"qu"), "kw"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+    (re.compile(r"([aeiou])[aeiou]*"), r"\1"),
+    (re.compile(r"(?<=.)[aeiou]$"), ""),
+]
+
+
+def sound_key(word: str) -> str:
+    """How `word` sounds, roughly: English's alternative spellings of one sound written one
+    way, doubled letters single, every run of vowels its first vowel, a final vowel dropped
+    ("cocaine", "kokaine", "cokaeen" -> "kokan"; "ammunition", "amunishun" -> "amunishun").
+    Vowels keep their letter: "fleec" is not "flakka"."""
+    for pattern, sound in _SOUNDS:
+        word = pattern.sub(sound, word)
+    return word
+
+
+#: Term words this long or longer are found respelled as they sound.
+SOUNDS_FROM = 6
+
 #: Term words this long or longer are found scrambled or without vowels.
 SCRAMBLED_FROM = 5
 #: A skeleton must keep this many letters and drop at least two ("hrn" keeps 3 of "heroin").
@@ -114,6 +148,8 @@ class TermIndex:
     short_deletions: dict[str, tuple[str, ...]]
     scrambled: dict[str, tuple[str, ...]]
     skeletons: dict[str, tuple[str, ...]]
+    #: Term words (of SOUNDS_FROM letters or more) by `sound_key`: respelled as they sound.
+    sounds: dict[str, tuple[str, ...]]
     dictionary: frozenset[bytes]
     #: Per term: it has ordinary senses too (set in the pack, or made only of ordinary words).
     ambiguous: tuple[bool, ...] = ()
@@ -167,7 +203,10 @@ class TermIndex:
         multi_word = {w for words in term_words if len(words) > 1 for w in words}
         scrambled: dict[str, list[str]] = defaultdict(list)
         skeletons: dict[str, list[str]] = defaultdict(list)
+        sounds: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
+            if len(word) >= SOUNDS_FROM and word.isalpha():
+                sounds[sound_key(word)].append(word)
             if len(word) >= 3 and word.isalpha():
                 collapsed[collapse(word)].append(word)
             if len(word) >= SCRAMBLED_FROM and word.isalpha():
@@ -196,6 +235,7 @@ class TermIndex:
             short_deletions={w: tuple(sorted(v)) for w, v in short_deletions.items()},
             scrambled={w: tuple(sorted(v)) for w, v in scrambled.items()},
             skeletons={w: tuple(sorted(v)) for w, v in skeletons.items()},
+            sounds={w: tuple(sorted(v)) for w, v in sounds.items()},
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},
             ambiguous=tuple(

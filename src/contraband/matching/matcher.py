@@ -26,6 +26,7 @@ from contraband.matching.index import (
     FUZZY_TWO_EDITS_FROM,
     SCRAMBLED_FROM,
     SKELETON_FROM,
+    SOUNDS_FROM,
     LiteralKind,
     TermIndex,
     allowed_edits,
@@ -33,6 +34,7 @@ from contraband.matching.index import (
     deletes,
     scramble_key,
     skeleton,
+    sound_key,
 )
 from contraband.matching.vocabulary import Vocabulary
 from contraband.text import (
@@ -375,6 +377,7 @@ class Matcher:
             yield from self._stretched(token)
             yield from self._scrambled(token)
             yield from self._short_misspellings(token)
+            yield from self._sounds_like(token)
         # Misspelled as well as disguised ("aapsu1es"): the token and a few of its readings.
         longest = self.index.longest_word + FUZZY_EDITS_MAX
         for variant, flags in [(token, 0), *readings][:_MISSPELLED_READINGS]:
@@ -405,6 +408,16 @@ class Matcher:
         if len(token) >= SKELETON_FROM and skeleton(token) == token:
             for word in self.index.skeletons.get(token, ()):
                 yield word, Flag.VOWELS, 0
+
+    def _sounds_like(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Term words `token` is respelled as it sounds ("kokaine", "amunishun", "efedrin"),
+        beyond the edits a misspelling may have: a misspelling too (review, no points)."""
+        if len(token) < SOUNDS_FROM:
+            return
+        for word in self.index.sounds.get(sound_key(token), ()):
+            edits = OSA.distance(token, word, score_cutoff=FUZZY_EDITS_MAX + 1)
+            if word != token and edits > allowed_edits(word):
+                yield word, Flag.FUZZY, edits
 
     def _short_misspellings(self, token: str) -> Iterator[tuple[str, int, int]]:
         """3-4 letter words of multi-word terms one edit away ("aard" for the "card" of
