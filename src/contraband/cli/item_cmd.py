@@ -16,7 +16,9 @@ from contraband.cli.common import (
     POLICY_HELP,
     command,
     current_settings,
+    err,
     fail,
+    interactive,
     load_policy,
     out,
     refuse_clobbering,
@@ -65,26 +67,54 @@ def train(
     screener = Screener(pack)
     examples = []
     skipped = unsure = 0
-    for path in listings:
-        for example in _labelled(path, screener, set(pack.items_by_id)):
-            if example is None:
-                skipped += 1
-            elif example is UNSURE:
-                unsure += 1
-            else:
-                examples.append(example)
-    if reviews:
-        examples.extend(_review_examples(db, policy))
-    if len(examples) < 20:
-        fail(f"only {len(examples)} readable listings; need at least 20")
-    started = time.perf_counter()
-    training = train_held_out(examples, test_share=test_share, per_10k=false_alarms, seed=seed)
-    seconds = time.perf_counter() - started
+    with _Status() as status:
+        for path in listings:
+            for example in _labelled(path, screener, set(pack.items_by_id)):
+                if example is None:
+                    skipped += 1
+                elif example is UNSURE:
+                    unsure += 1
+                else:
+                    examples.append(example)
+                status.every(f"labelling {path.name}", len(examples) + skipped + unsure)
+        if reviews:
+            examples.extend(_review_examples(db, policy))
+        if len(examples) < 20:
+            fail(f"only {len(examples)} readable listings; need at least 20")
+        status.say(f"training on {len(examples):,} listings")
+        started = time.perf_counter()
+        training = train_held_out(examples, test_share=test_share, per_10k=false_alarms, seed=seed)
+        seconds = time.perf_counter() - started
     model = training.model
     model.meta["sources"] = [str(p) for p in listings] + (["ledger reviews"] if reviews else [])
     with AtomicFile(out_path) as target:
         target.file.write(model.to_bytes())
     _print(training, len(examples), skipped, unsure, seconds, out_path)
+
+
+class _Status:
+    """What a long training is doing, on the terminal's status line (nothing when stderr is
+    not a terminal)."""
+
+    def __init__(self) -> None:
+        self._status: Any = err.status("") if interactive() else None
+
+    def __enter__(self) -> _Status:
+        if self._status is not None:
+            self._status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.__exit__(*exc)
+
+    def say(self, text: str) -> None:
+        if self._status is not None:
+            self._status.update(text)
+
+    def every(self, doing: str, count: int, step: int = 1000) -> None:
+        if count % step == 0:
+            self.say(f"{doing}: {count:,} listings")
 
 
 #: A listing the terms are unsure of (a misspelling, an unclear sense) and no label names.
