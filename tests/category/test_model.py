@@ -102,6 +102,60 @@ def test_a_wide_margin_flags_a_listing_the_model_is_unsure_of() -> None:
     assert "p=0.95 there" in reason
 
 
+@pytest.mark.parametrize(
+    ("min_margin", "margin", "flagged"),
+    [
+        (None, 2.5, False),  # the pack's margin (3.0)
+        (2.0, 2.5, True),  # calibrated lower for the declared top level
+        (4.0, 3.5, False),  # calibrated higher
+    ],
+)
+def test_a_calibrated_margin_replaces_the_packs_for_its_top_level(
+    min_margin: float | None, margin: float, flagged: bool
+) -> None:
+    import datetime as dt
+
+    from contraband.decision import CategoryPrediction, decide
+    from contraband.policy import load_pack
+    from tests.conftest import MINI_PACK
+
+    listing = Listing(id="1", seller_id="S", title="Zorblax 3000", category="Toys & Hobbies")
+    prediction = CategoryPrediction(
+        path="home & garden > kitchen",
+        probability=0.2,
+        top_level_matches=False,
+        margin=margin,
+        min_margin=min_margin,
+    )
+    found = decide(listing, [], load_pack(MINI_PACK), dt.date(2020, 3, 1), prediction=prediction)
+    assert bool(found.findings) == flagged
+    if flagged and min_margin is not None:
+        assert f"calibrated for its declared top level: {min_margin:g}" in found.findings[0].reason
+
+
+def test_margins_are_calibrated_per_top_level_and_kept_in_the_file(
+    model: CategoryModel, tmp_path: Path
+) -> None:
+    held_out = [
+        Listing(id=f"H{i}", title=str(row["title"]), category=str(row["category"]))
+        for i, row in enumerate(labelled(n=300, seed=7))
+    ]
+    margins = model.calibrate_margins(held_out, precision=0.9)
+    assert margins and set(margins) <= {"apparel", "home & garden", "toys & hobbies"}
+    mug = Listing(id="m", title="Red ceramic mug", category="Apparel > Shirts")
+    (prediction,) = model.predict_listings([mug])
+    assert prediction is not None and prediction.min_margin == margins.get("apparel")
+    path = tmp_path / "m.skops"
+    path.write_bytes(model.to_bytes())
+    assert load_model(path).margins == margins
+    model.margins = {}  # the module's model is shared
+
+
+def test_no_margin_is_calibrated_from_too_few_misfiled_listings(model: CategoryModel) -> None:
+    few = [Listing(id="1", title="Blue cotton shirt", category="Apparel > Shirts")]
+    assert model.calibrate_margins(few) == {}
+
+
 def test_save_load_and_refuse_other_versions(model: CategoryModel, tmp_path: Path) -> None:
     import skops.io as sio
 
@@ -181,3 +235,19 @@ def test_train_command_and_scan_with_and_without_a_model(tmp_path: Path) -> None
         listings, tmp_path / "x.jsonl", "--category-model", str(tmp_path / "nope.skops")
     )
     assert bad.exit_code == 2 and "no such model file" in bad.output
+
+
+@pytest.mark.parametrize("calibrate", [False, True])
+def test_the_train_command_calibrates_margins_only_when_asked(
+    tmp_path: Path, calibrate: bool
+) -> None:
+    catalog = tmp_path / "labelled.jsonl"
+    catalog.write_text("\n".join(json.dumps(r) for r in labelled(n=600)) + "\n")
+    model_path = tmp_path / "model.skops"
+    extra = ["--calibrate-margins"] if calibrate else []
+    result = CliRunner().invoke(
+        app, ["category", "train", "--listings", str(catalog), "--out", str(model_path), *extra]
+    )
+    assert result.exit_code == 0, result.output
+    assert ("misplacement margins" in result.output) == calibrate
+    assert bool(load_model(model_path).margins) == calibrate

@@ -48,6 +48,10 @@ ALLOWED_TYPES = frozenset(
     }
 )
 MIN_EXAMPLES = 5  # categories with fewer labelled listings are not learned
+#: The precision per top level `calibrate_margins` aims at, and the misfiled listings it
+#: needs to see there to trust a margin.
+CALIBRATED_PRECISION = 0.95
+CALIBRATION_MIN_MISFILED = 20
 
 
 #: Characters of the description the model reads: titles and keywords carry the category;
@@ -81,10 +85,20 @@ class Evaluation:
 class CategoryModel:
     """A trained category model (see module docs)."""
 
-    def __init__(self, pipeline: Any, depth: int, meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        pipeline: Any,
+        depth: int,
+        meta: dict[str, Any],
+        margins: dict[str, float] | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.depth = depth
         self.meta = meta
+        #: Per declared top level, the margin from which a listing filed there is judged
+        #: misplaced, calibrated on held-out listings (`calibrate_margins`); the pack's rule
+        #: for a top level not calibrated.
+        self.margins = dict(margins or {})
         self.format = FORMAT
         classes = list(pipeline.classes_)
         self._tops = sorted({top_level(c) for c in classes})
@@ -162,8 +176,47 @@ class CategoryModel:
                 path_probability=float(row[best_column]),
                 declared_probability=sums[self._tops.index(declared)] if known else 0.0,
                 margin=margin,
+                min_margin=self.margins.get(declared),
             )
         return out
+
+    def calibrate_margins(
+        self,
+        listings: Sequence[Listing],
+        *,
+        precision: float = CALIBRATED_PRECISION,
+        seed: int = 0,
+    ) -> dict[str, float]:
+        """Per top level, the smallest margin at which listings filed there and misfiled are
+        told from those rightly filed with `precision`, on `listings` (held out, filed
+        rightly): each is judged as filed and as if filed under another top level chosen at
+        random (half the judged listings misfiled: the bar's setting, not a marketplace's
+        base rate, which is lower). Top levels with too few listings, or where no margin
+        reaches the precision, keep the pack's rule. Returns and keeps the margins."""
+        rng = random.Random(seed)
+        probes: list[Listing] = []
+        misfiled: list[bool] = []
+        for listing in listings:
+            top = top_level(listing.category)
+            if top not in self._tops or len(self._tops) < 2:
+                continue
+            other = rng.choice([t for t in self._tops if t != top])
+            for category, wrong in ((listing.category, False), (other, True)):
+                probes.append(Listing(id=listing.id, title=listing.title, category=category))
+                misfiled.append(wrong)
+        margins: dict[str, list[tuple[float, bool]]] = {}
+        for probe, wrong, prediction in zip(
+            probes, misfiled, self.predict_listings(probes), strict=True
+        ):
+            if prediction is not None and not prediction.top_level_matches:
+                margins.setdefault(top_level(probe.category), []).append((prediction.margin, wrong))
+        self.margins = {}
+        for top, scored in margins.items():
+            threshold = _margin_for(scored, precision)
+            if threshold is not None:
+                self.margins[top] = round(threshold, 4)
+        self.meta["calibration"] = {"listings": len(listings), "precision": precision}
+        return self.margins
 
     def _read(self, texts: Sequence[str]) -> tuple[Any, Any]:
         """(path probabilities, top-level scores) for `texts`, the features made once.
@@ -215,7 +268,13 @@ class CategoryModel:
         """The model file's content (skops)."""
         import skops.io as sio
 
-        data = {"format": FORMAT, "depth": self.depth, "meta": self.meta, "pipeline": self.pipeline}
+        data = {
+            "format": FORMAT,
+            "depth": self.depth,
+            "meta": self.meta,
+            "margins": self.margins,
+            "pipeline": self.pipeline,
+        }
         blob: bytes = sio.dumps(data)
         return blob
 
@@ -225,7 +284,8 @@ def load_model(path: Path) -> CategoryModel:
     holds any type a contraband model is not made of (nothing in it is ever run)."""
     data = read_model_file(path, FORMAT, "category", ALLOWED_TYPES)
     try:
-        return CategoryModel(data["pipeline"], int(data["depth"]), dict(data["meta"]))
+        margins = {str(k): float(v) for k, v in dict(data.get("margins") or {}).items()}
+        return CategoryModel(data["pipeline"], int(data["depth"]), dict(data["meta"]), margins)
     except Exception as error:
         raise ModelError(f"{path}: not a contraband category model ({error})") from None
 
@@ -281,6 +341,20 @@ def text_features() -> Any:
             dtype=_float32(),
         ),
     )
+
+
+def _margin_for(scored: list[tuple[float, bool]], precision: float) -> float | None:
+    """The smallest margin above which at least `precision` of the flagged are misfiled
+    (and at least CALIBRATION_MIN_MISFILED misfiled ones are flagged); None if none is."""
+    ranked = sorted(scored, key=lambda pair: -pair[0])
+    best = None
+    right = wrong = 0
+    for margin, misfiled in ranked:
+        right += misfiled
+        wrong += not misfiled
+        if right >= CALIBRATION_MIN_MISFILED and right / (right + wrong) >= precision:
+            best = margin
+    return best
 
 
 def split_train_test(n: int, test_share: float, seed: int) -> tuple[list[int], list[int]]:

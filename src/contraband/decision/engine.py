@@ -79,6 +79,9 @@ class CategoryPrediction:
     declared_probability: float = 0.0  # of the declared top level (0 if the model lacks it)
     #: How far the best top level's score is above the declared one's (0 if they agree).
     margin: float = 0.0
+    #: The margin the model was calibrated to need for the declared top level (None: the
+    #: pack's `misplacement_min_margin`).
+    min_margin: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,15 +498,23 @@ def _general_misplacement(
 ) -> list[Finding]:
     rules = pack.rules
     confident = prediction.probability >= rules.misplacement_min_probability
-    if not (confident or prediction.margin >= rules.misplacement_min_margin):
+    calibrated = prediction.min_margin is not None
+    needed = (
+        rules.misplacement_min_margin if prediction.min_margin is None else prediction.min_margin
+    )
+    if not (confident or prediction.margin >= needed):
         return []
     if any(f.kind == FindingKind.MISPLACED_CATEGORY for f in findings):
         return []
+    rule = (
+        f"calibrated for its declared top level: {needed:g}"
+        if calibrated
+        else f"the rule: {needed:g}"
+    )
     why = (
         f"p={prediction.probability:.2f} there, {prediction.declared_probability:.2f} where filed"
         if confident
-        else f"its words score {prediction.margin:.2f} higher there than where it is filed "
-        f"(the rule: {rules.misplacement_min_margin:g})"
+        else f"its words score {prediction.margin:.2f} higher there than where it is filed ({rule})"
     )
     reason = f"filed under '{listing.category}' but reads as '{prediction.path}' ({why})"
     return [_prediction_finding(listing, prediction, None, prediction.probability, None, reason)]
