@@ -369,3 +369,21 @@ def test_item_train_never_writes_over_its_input_or_a_directory(tmp_path: Path, o
     assert result.exit_code == 2
     assert "--out" in result.output
     assert training.read_bytes() == before
+
+
+def test_a_blank_label_is_no_label_and_the_terms_label_the_listing(
+    tmp_path: Path, mini_screener: Screener
+) -> None:
+    """A CSV cell left empty says nothing: the pack's terms label that listing."""
+    from contraband.cli.item_cmd import _labelled
+
+    path = tmp_path / "train.csv"
+    path.write_text(
+        "id,title,item\n"
+        "A,Cocaine 5g,\n"  # blank: the terms say cocaine
+        "B,Blue ceramic mug,none\n"
+        "C,Salt nic pod kit,vapes\n",
+        encoding="utf-8",
+    )
+    labels = [e.label for e in _labelled(path, mini_screener, {"vapes", "cocaine"})]
+    assert labels == ["cocaine", NONE, "vapes"]

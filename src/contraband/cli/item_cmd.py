@@ -28,8 +28,9 @@ from contraband.files.atomic import AtomicFile
 
 app = typer.Typer(help="Item models (listings that name no term).", no_args_is_help=True)
 
-#: Values of a listing's `item` field that mean "about no policy item".
-NO_ITEM = frozenset({"", "none", "-"})
+#: Values of a listing's `item` field that mean "about no policy item". A blank one (a CSV
+#: cell left empty) is no label: the terms label that listing.
+NO_ITEM = frozenset({"none", "-"})
 
 
 @command(app, "train")
@@ -38,7 +39,7 @@ def train(
         ...,
         "--listings",
         help="Listings to learn from (repeatable). An `item` field labels a listing (an item id, "
-        "or none); unlabelled listings are labelled by the pack's term findings",
+        "or none); unlabelled (or blank) listings are labelled by the pack's term findings",
     ),
     out_path: Path = typer.Option(..., "--out", help="Model file to write"),
     policy: Path | None = typer.Option(None, "--policy", help=POLICY_HELP),
@@ -143,6 +144,8 @@ def _labelled(path: Path, screener: Any, items: set[str]) -> Iterator[Any]:
         hits = screener.hits(listing)
         by_terms = term_label(hits, screener.decide(listing, hits, today))
         given = data.get("item") if isinstance(data, dict) else None
+        if isinstance(given, str) and not given.strip():
+            given = None
         label = _given_label(given, record.where, items) if given is not None else by_terms
         if label is None:
             yield UNSURE
