@@ -266,17 +266,9 @@ class CategoryModel:
 
     def to_bytes(self) -> bytes:
         """The model file's content (skops)."""
-        import skops.io as sio
-
-        data = {
-            "format": FORMAT,
-            "depth": self.depth,
-            "meta": self.meta,
-            "margins": self.margins,
-            "pipeline": self.pipeline,
-        }
-        blob: bytes = sio.dumps(data)
-        return blob
+        return model_file_bytes(
+            FORMAT, self.pipeline, self.meta, depth=self.depth, margins=self.margins
+        )
 
 
 def load_model(path: Path) -> CategoryModel:
@@ -288,6 +280,16 @@ def load_model(path: Path) -> CategoryModel:
         return CategoryModel(data["pipeline"], int(data["depth"]), dict(data["meta"]), margins)
     except Exception as error:
         raise ModelError(f"{path}: not a contraband category model ({error})") from None
+
+
+def model_file_bytes(format_: str, pipeline: Any, meta: dict[str, Any], **fields: Any) -> bytes:
+    """A model file's content: its format, pipeline, training facts and own `fields`, in
+    skops' format (what `read_model_file` reads back without running anything)."""
+    import skops.io as sio
+
+    data = {"format": format_, "meta": meta, "pipeline": pipeline, **fields}
+    blob: bytes = sio.dumps(data)
+    return blob
 
 
 def read_model_file(path: Path, format_: str, what: str, allowed: frozenset[str]) -> Any:

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from contraband.category.model import read_model_file, shrink, text_features
+from contraband.category.model import model_file_bytes, read_model_file, shrink, text_features
 from contraband.decision import ItemPrediction
 from contraband.errors import ModelError
 from contraband.listing import Listing
@@ -188,16 +188,7 @@ class ItemModel:
 
     def to_bytes(self) -> bytes:
         """The model file's content (skops)."""
-        import skops.io as sio
-
-        data = {
-            "format": FORMAT,
-            "threshold": self.threshold,
-            "meta": self.meta,
-            "pipeline": self.pipeline,
-        }
-        blob: bytes = sio.dumps(data)
-        return blob
+        return model_file_bytes(FORMAT, self.pipeline, self.meta, threshold=self.threshold)
 
 
 # --- training data ---------------------------------------------------------------------------
