@@ -30,14 +30,12 @@ from contraband.policy import normalize_category
 from contraband.text import key
 
 FORMAT = "contraband-category-model/2"  # 2: skops, not pickle
-#: Types a model file may hold beyond those skops trusts by default (checked on load).
-ALLOWED_TYPES = frozenset(
+#: Types any contraband text model file holds, beyond those skops trusts by default
+#: (checked on load): the features and the containers.
+TEXT_MODEL_TYPES = frozenset(
     {
-        "contraband.category.model._ProbabilisticNB",
         "sklearn.feature_extraction.text.TfidfVectorizer",
         "sklearn.feature_extraction.text.TfidfTransformer",
-        "sklearn.linear_model._stochastic_gradient.SGDClassifier",
-        "sklearn.naive_bayes.ComplementNB",
         "sklearn.pipeline.FeatureUnion",
         "sklearn.pipeline.Pipeline",
         "numpy.float32",
@@ -47,6 +45,12 @@ ALLOWED_TYPES = frozenset(
         "builtins.type",
     }
 )
+#: And a category model's classifiers.
+ALLOWED_TYPES = TEXT_MODEL_TYPES | {
+    "contraband.category.model._ProbabilisticNB",
+    "sklearn.linear_model._stochastic_gradient.SGDClassifier",
+    "sklearn.naive_bayes.ComplementNB",
+}
 MIN_EXAMPLES = 5  # categories with fewer labelled listings are not learned
 #: The precision per top level `calibrate_margins` aims at, and the misfiled listings it
 #: needs to see there to trust a margin.

@@ -32,7 +32,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from contraband.category.model import model_file_bytes, read_model_file, shrink, text_features
+from contraband.category.model import (
+    TEXT_MODEL_TYPES,
+    model_file_bytes,
+    read_model_file,
+    shrink,
+    text_features,
+)
 from contraband.decision import ItemPrediction
 from contraband.errors import ModelError
 from contraband.listing import Listing
@@ -42,20 +48,7 @@ from contraband.verdict import Detector, Sense, Verdict
 
 FORMAT = "contraband-item-model/1"
 NONE = "-"  # the label of a listing about no policy item
-ALLOWED_TYPES = frozenset(
-    {
-        "sklearn.feature_extraction.text.TfidfVectorizer",
-        "sklearn.feature_extraction.text.TfidfTransformer",
-        "sklearn.linear_model._logistic.LogisticRegression",
-        "sklearn.pipeline.FeatureUnion",
-        "sklearn.pipeline.Pipeline",
-        "numpy.float32",
-        "numpy.float64",
-        "numpy.int64",
-        "numpy.dtype",
-        "builtins.type",
-    }
-)
+ALLOWED_TYPES = TEXT_MODEL_TYPES | {"sklearn.linear_model._logistic.LogisticRegression"}
 C = 10.0  # the inverse of the regularisation (bench/items.py --c compares)
 MIN_EXAMPLES = 3  # items with fewer labelled listings are not learned
 NEAREST = 3  # items named as the nearest in a prediction's evidence
