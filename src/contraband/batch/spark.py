@@ -144,7 +144,7 @@ def _fingerprinted(frame: Any) -> Any:
     return frame.withColumn(RECORD, F.sha2(F.to_json(F.struct(*columns)), 256))
 
 
-def _models_of(verdicts: Path) -> dict[str, str | None]:
+def _models_of(verdicts: Path) -> dict[str, str]:
     """The model fingerprints a rescan recorded beside its verdicts; none for a directory
     without a manifest (a rescan before models were recorded: it had none)."""
     try:

@@ -129,15 +129,13 @@ def _labelled(path: Path, screener: Any, items: set[str]) -> Iterator[Any]:
 
     from contraband.files.listings import read_records
     from contraband.item.model import NONE, Example, listing_text, term_label
-    from contraband.listing import decode_listing, parse_listing
+    from contraband.listing import parse_listing
 
     today = dt.date.today()
     for record in read_records(path):
-        try:
+        try:  # decoded once: the listing and its label come from the same record
             data = orjson.loads(record.raw) if record.raw is not None else record.data
-            listing = (
-                decode_listing(record.raw) if record.raw is not None else parse_listing(record.data)
-            )
+            listing = parse_listing(data)
         except (ContrabandError, orjson.JSONDecodeError):
             yield None
             continue

@@ -42,6 +42,7 @@ carries points once, and one circumvention point per item circumvented.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,7 +158,7 @@ def _item_model_finding(
     prohibited = item.grade is not None and not item.certificate_required
     if not (prohibited or item.certificate_required or any(_measures(listing, item, pack, as_of))):
         return []
-    field, span, text = _model_evidence(listing, prediction.words)
+    evidence = _model_evidence(listing, prediction.words)
     nearest = ", ".join(
         f"{pack.items_by_id[i].name if i in pack.items_by_id else i} {p:.2f}"
         for i, p in prediction.nearest
@@ -177,11 +178,11 @@ def _item_model_finding(
             action=Action.REVIEW,
             points=0.0,
             reason=reason,
-            field=field,
-            span=span,
-            text=text,
-            before=_context(listing, field, span, before=True),
-            after=_context(listing, field, span, before=False),
+            field=evidence.field,
+            span=evidence.span,
+            text=evidence.text,
+            before=evidence.before,
+            after=evidence.after,
             score=round(prediction.probability, 4),
             detector=Detector.ITEM_MODEL,
             threshold=round(prediction.threshold, 4),
@@ -194,31 +195,38 @@ def _item_model_finding(
 _MODEL_CONTEXT = 60
 
 
-def _model_evidence(
-    listing: Listing, words: Sequence[str]
-) -> tuple[str | None, tuple[int, int] | None, str | None]:
-    """(field, span, text) of the first weighed word found as written in the listing's
-    fields; the title's start when the words are only in its canonical reading."""
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """Where a model finding points in the listing: a field, a span, its text and window."""
+
+    field: str | None = None
+    span: tuple[int, int] | None = None
+    text: str | None = None
+    before: str | None = None
+    after: str | None = None
+
+
+def _model_evidence(listing: Listing, words: Sequence[str]) -> _Evidence:
+    """The first weighed word found as written in the listing's fields, with the text either
+    side of it; the title's start when the words are only in its canonical reading."""
     for field, value in listing.fields():
         for word in words:
             found = re.search(rf"(?<!\w){re.escape(word)}", value, re.IGNORECASE)
             if found:
-                return field, found.span(), found.group()
+                start, end = found.span()
+                return _Evidence(
+                    field,
+                    (start, end),
+                    found.group(),
+                    value[max(0, start - _MODEL_CONTEXT) : start],
+                    value[end : end + _MODEL_CONTEXT],
+                )
     if not listing.title:
-        return None, None, None
-    span = (0, min(len(listing.title), 2 * _MODEL_CONTEXT))
-    return "title", span, listing.title[span[0] : span[1]]
-
-
-def _context(
-    listing: Listing, field: str | None, span: tuple[int, int] | None, *, before: bool
-) -> str | None:
-    if field is None or span is None:
-        return None
-    value = dict(listing.fields()).get(field, "")
-    if before:
-        return value[max(0, span[0] - _MODEL_CONTEXT) : span[0]]
-    return value[span[1] : span[1] + _MODEL_CONTEXT]
+        return _Evidence()
+    end = min(len(listing.title), 2 * _MODEL_CONTEXT)
+    return _Evidence(
+        "title", (0, end), listing.title[:end], "", listing.title[end : end + _MODEL_CONTEXT]
+    )
 
 
 def _item_findings(
@@ -356,7 +364,7 @@ def _unsupported_misspelling(hit: Hit, item: Item, pack: PolicyPack, context: _C
     short = len(hit.term.replace(" ", "")) <= SHORT_TERM_LETTERS
     # A listing that says what it is filed as, elsewhere ("HUGO Energise Perfume" under
     # "Fragrance"), is that thing: a misspelling in it needs the same support.
-    elsewhere = context.names_other_category(item, [hit])
+    elsewhere = context.names_other_category(item)
     return (hit.ambiguous or hit.ordinary or short or elsewhere) and not context.supports(
         item, [hit]
     )
@@ -740,7 +748,7 @@ class _Context:
         that does not is confirmed by two, and a reviewer's otherwise."""
         agreeing = self._agreeing(item, hits)
         declared = self.listing.category
-        naming = self._naming_category(hits)
+        naming = self.says_filed_as
         listed = ", ".join(repr(w) for w in agreeing[:3])
         if naming and len(agreeing) >= CONFIRMING_WORDS:  # "Johnson's baby powder, pure"
             return Sense.UNCLEAR, (
@@ -767,7 +775,7 @@ class _Context:
         disguised = any(_disguised(h) for h in hits)
         if len(agreeing) >= CONFIRMING_WORDS or (agreeing and (disguised or not declared)):
             return Sense.CONFIRMED, f"the listing says {said}"
-        naming = self._naming_category(hits)
+        naming = self.says_filed_as
         if naming and len(agreeing) < CONFIRMING_WORDS:
             return Sense.NAMESAKE, (
                 f"it is filed under {declared!r}, says so ({naming}), and has "
@@ -811,15 +819,16 @@ class _Context:
         worth a reviewer's time: on its own it is most often a brand or a name."""
         return bool(self._agreeing(item, hits)) or self._in_own_category(item)
 
-    def names_other_category(self, item: Item, hits: list[Hit]) -> bool:
+    def names_other_category(self, item: Item) -> bool:
         """Filed outside the item's categories, and says what it is filed as."""
         return (
             bool(self.listing.category)
             and not self._in_own_category(item)
-            and self._naming_category(hits) is not None
+            and self.says_filed_as is not None
         )
 
-    def _naming_category(self, hits: list[Hit]) -> str | None:
+    @functools.cached_property
+    def says_filed_as(self) -> str | None:
         """How the listing says it is what it is filed as, if it does: a word of it that
         names its declared category's last two levels, singular or plural alike ("ring"
         under "Jewellery > Rings", "watch" under "Watches"; the term itself under "Dominoes
