@@ -75,15 +75,21 @@ def model_fingerprints(category: Path | None, item: Path | None) -> dict[str, st
 def pack_terms(pack: PolicyPack) -> list[Term]:
     """Every term of every item of the pack, with its exceptions. A term that shares a word
     with its item's name or id names the item itself: never ambiguous ("crack cocaine"),
-    unless the pack lists it among its namesakes (a perfume and sunglasses brand "Opium")."""
+    unless the pack lists it among its namesakes (a perfume and sunglasses brand "Opium");
+    nor is a term of an item whose terms are `proper_names` ("tramadol")."""
     terms = []
     namesakes = {key(text) for text in pack.namesakes}
     for item in pack.items:
         own = item_words(item)  # "drone" names the item "Drones"
-        sense = tuple(sorted({w for entry in pack.item_context(item) for w in key(entry).split()}))
+        # a phrase holding a word only shops use too ("baby powder") is not the item's own
+        sense = tuple(
+            sorted({w for entry in pack.strong_context(item) for w in key(entry).split()})
+        )
         for language, entry in item.term_entries():
             ambiguous = entry.ambiguous
-            if ambiguous is None and key(entry.text) in namesakes:
+            if ambiguous is None and item.proper_names:
+                ambiguous = False
+            elif ambiguous is None and key(entry.text) in namesakes:
                 ambiguous = True
             elif ambiguous is None and own & set(key(entry.text).split()):
                 ambiguous = False

@@ -28,6 +28,13 @@ CASES = [
     ("Bennies and cocaine", "", Action.REMOVE, 48, "unclear"),  # cocaine decides, not bennies
     ("Bennies", "Health & Medical > Medicines", Action.REMOVE, 48, "confirmed"),
     ("Sp33d powder", "", Action.REMOVE, 49, "confirmed"),  # disguised, in context: +1
+    # words of the sense that shops use every day too (the pack's `everyday_context`): one is
+    # no sign where the listing is filed elsewhere, several a reviewer's; they confirm there
+    # only beside a word that is not everyday
+    ("Speed pure cotton socks", "Apparel", Action.ALLOW, 0, "namesake"),
+    ("Speed pure powder", "Apparel", Action.REVIEW, 0, "unclear"),
+    ("Speed pure", "", Action.REMOVE, 48, "confirmed"),  # nothing says otherwise
+    ("Speed pure powder pills", "Apparel", Action.REMOVE, 49, "confirmed"),  # + misfiled
     # one word of the sense in a listing filed elsewhere is as often a shop's word: review
     ("Speed cube with 200 grams weight", "Toys & Hobbies", Action.REVIEW, 0, "unclear"),
     ("Speed pure cotton 300 grams", "Apparel", Action.REMOVE, 49, "confirmed"),  # two: + misfiled
@@ -49,6 +56,8 @@ PHRASES = [
     ("Blue jeans 3 grams pure", "", Action.REMOVE, 48, "confirmed"),
     # a phrase with a word of the item's sense (pipe: the pack's `drugs` words) names the item
     ("Tar pipe", "Apparel", Action.REMOVE, 48, None),
+    # but a word shops use every day does not make the phrase the item's own name
+    ("Johnson's baby powder, 200 g", "Baby Care", Action.ALLOW, 0, "namesake"),
 ]
 
 
@@ -60,9 +69,13 @@ WORDS = [
     ("BlueStone Helix gold diamond ring", "Jewellery > Rings", Action.ALLOW, 0, "namesake"),
     ("Helix women silver dial watch", "Accessories > Watches", Action.ALLOW, 0, "namesake"),
     ("Men rugged chinos, beige", "Apparel > Chinos & Trousers", Action.ALLOW, 0, "namesake"),
-    # it does not say what it is, or says one word of the sense: a reviewer decides
+    # filed elsewhere, saying what else it is with no word of the sense: a namesake
+    ("Helix double-coil silver ear cuff", "Jewellery > Earrings", Action.ALLOW, 0, "namesake"),
+    # saying nothing else, or a word of the sense (even a shop's, or a weight): a reviewer's
     ("Helix", "Jewellery > Rings", Action.REVIEW, 0, "unclear"),
+    ("Helix pure silver", "Jewellery > Rings", Action.REVIEW, 0, "unclear"),
     ("Helix 5 grams", "Jewellery > Rings", Action.REVIEW, 0, "unclear"),
+    ("Helix pure powder", "Jewellery > Rings", Action.REVIEW, 0, "unclear"),
     # two words of the sense: the rules apply in full; unless it also says what it is filed
     # as (words of the sense are often a shop's too: "baby powder, pure"): a reviewer's
     ("Helix pure powder 5 grams", "Jewellery > Rings", Action.REMOVE, 48, "confirmed"),
@@ -102,7 +115,7 @@ def test_context_decides_an_ambiguous_term(
 
 
 def test_a_misspelling_does_not_make_an_ambiguous_term_certain(mini_screener: Screener) -> None:
-    """"Pantaloons" misread as a street name beside a shirt is not the drug twice over: the
+    """ "Pantaloons" misread as a street name beside a shirt is not the drug twice over: the
     everyday word's context still decides, and the misspelling alone costs nothing."""
     row = {"id": "L1", "title": "Speed casual shirt, amfetamine print", "category": "Apparel"}
     verdict = mini_screener.screen(parse_listing(row), DAY)
@@ -132,12 +145,17 @@ def test_the_finding_says_which_context_decided(mini_screener: Screener) -> None
 def test_the_category_model_can_say_a_listing_is_what_it_is_filed_as(
     mini_screener: Screener, path: str, probability: float, sense: str
 ) -> None:
-    """"Chinos ... beige" under "Trousers" names no word of its category; a category model
-    that reads its words as that category says it for it."""
+    """ "Chinos ... beige, 300 grams" under "Trousers" names no word of its category, and one
+    of the item's sense; a category model that reads its words as that category says what
+    it is for it."""
     from contraband.decision import CategoryPrediction, decide
 
     listing = parse_listing(
-        {"id": "L1", "title": "Scullers rugged helix, beige", "category": "Apparel > Trousers"}
+        {
+            "id": "L1",
+            "title": "Scullers rugged helix, beige, 300 grams",
+            "category": "Apparel > Trousers",
+        }
     )
     prediction = CategoryPrediction(
         path=path,
@@ -149,3 +167,69 @@ def test_the_category_model_can_say_a_listing_is_what_it_is_filed_as(
     verdict = decide(listing, hits, mini_screener.pack, DAY, prediction=prediction)
     assert verdict.points == 0
     assert {f.sense for f in verdict.findings if f.item_id == "cannabis"} == {sense}
+
+
+# (title, category, action, points, sense of the finding of `item`)
+NAMES_AND_WORDS = [
+    # a word of some language with no category: the item's, unless the listing says what else
+    # it is, with no word of the sense nor a weight
+    ("Helix double-coil silver ear cuff", "", Action.ALLOW, 0, "namesake", "cannabis"),
+    ("Helix 3.5g", "", Action.REMOVE, 48, None, "cannabis"),
+    ("Helix double-coil silver ear cuff, 2 grams", "", Action.REMOVE, 48, None, "cannabis"),
+    # filed elsewhere, a weight leaves it to a reviewer even where the listing says more
+    (
+        "Helix double-coil silver ear cuff 1g",
+        "Jewellery > Earrings",
+        Action.REVIEW,
+        0,
+        "unclear",
+        "cannabis",
+    ),
+    # names of medicines are in every word list, but never a namesake
+    ("Xanax sour patch kids x25", "Apparel > Kids", Action.REMOVE, 48, None, "sedatives"),
+    ("Diazepam", "", Action.REMOVE, 48, None, "sedatives"),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "action", "points", "sense", "item"), NAMES_AND_WORDS
+)
+def test_words_of_a_language_and_proper_names(
+    mini_screener: Screener,
+    title: str,
+    category: str,
+    action: Action,
+    points: float,
+    sense: str | None,
+    item: str,
+) -> None:
+    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
+    v = mini_screener.screen(parse_listing(row), DAY)
+    senses = {f.sense for f in v.findings if f.item_id == item}
+    assert (v.action, v.points, senses) == (action, points, {sense}), [
+        (f.kind, f.action, f.reason) for f in v.findings
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "action", "distortion"),
+    [
+        # a street name read from a short token with its vowels dropped: an abbreviation as
+        # often ("PRM Edition"); filed elsewhere with nothing of the sense, it is dropped
+        ("Italeri 1:35 ship PRM edition", "Toys & Hobbies", Action.ALLOW, None),
+        # with no category it is read as a misspelling is: of an ordinary word ("primo"), with
+        # nothing of the sense, it is dropped too
+        ("Italeri 1:35 ship PRM edition", "", Action.ALLOW, None),
+        # with a word of the sense, the disguise stands
+        ("PRM 5 grams pure", "Toys & Hobbies", Action.REMOVE, "deliberate"),
+        # the item's own name written so is never weighed
+        ("Brand new ccn for sale", "Toys & Hobbies", Action.REMOVE, "deliberate"),
+    ],
+)
+def test_short_skeletons_of_street_names_need_support(
+    mini_screener: Screener, title: str, category: str, action: Action, distortion: str | None
+) -> None:
+    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
+    v = mini_screener.screen(parse_listing(row), DAY)
+    found = {f.distortion for f in v.findings if f.item_id in ("cocaine", "crack")}
+    assert v.action == action and found == ({distortion} if distortion else set()), v.findings

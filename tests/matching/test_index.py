@@ -55,3 +55,27 @@ def test_terms_with_digits_are_also_searched_as_written_whole(
     words: tuple[str, ...], forms: set[tuple[str, ...]]
 ) -> None:
     assert set(_written_forms(words)) == forms
+
+
+@pytest.mark.parametrize(
+    ("term", "ambiguous", "ordinary"),
+    [
+        (Term("30s", "oxy"), True, False),  # a number in the plural: a decade, a size
+        (Term("420", "cannabis"), True, False),
+        (Term("helix", "cannabis"), False, True),  # a word of a language
+        (Term("helix", "cannabis", ambiguous=False), False, False),  # the pack says: no other
+    ],
+)
+def test_what_the_index_reads_a_term_as(term: Term, ambiguous: bool, ordinary: bool) -> None:
+    index = TermIndex.build([term], dictionary=frozenset({"helix"}))
+    assert (index.ambiguous[0], index.ordinary[0]) == (ambiguous, ordinary)
+
+
+def test_ordinary_words_reach_rarer_long_words_but_not_rarer_short_ones() -> None:
+    from contraband.matching.dictionary import ordinary_words
+
+    words = ordinary_words()
+    # British spellings and brands sellers write are no misspellings of a term...
+    assert {"energise", "beanies", "sparkler"} <= words
+    # ...but a rare short token may be a term written short ("ccn" for cocaine)
+    assert "ccn" not in words

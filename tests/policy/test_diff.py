@@ -38,6 +38,7 @@ def edited(tmp_path: Path) -> Path:
         pack.read_text()
         .replace('"mini-1"', '"mini-2"')
         .replace("circumvention_points: 1", "circumvention_points: 2")
+        .replace("everyday_context: [pure, powder]", "everyday_context: [pure]")
     )
     return target
 
@@ -49,11 +50,12 @@ def test_the_same_pack_has_no_changes() -> None:
 def test_every_kind_of_change_is_named(tmp_path: Path) -> None:
     diff = diff_packs(load_pack(MINI_PACK), load_pack(edited(tmp_path)))
     assert diff.lines() == [
-        "policy mini-1 -> mini-2: 4 change(s)",
+        "policy mini-1 -> mini-2: 5 change(s)",
         "  item vapes: term en removed: 'e-cigarette'",
         "  item vapes: term en added: 'vape pen'",
         "  measure DE-LASER added",
         "  rules circumvention_points: 1.0 -> 2.0",
+        '  pack everyday_context: ["pure","powder"] -> ["pure"]',
     ]
     assert diff.changed_items == {"vapes"} and diff.changed_measures == {"DE-LASER"}
 

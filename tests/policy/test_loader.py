@@ -25,6 +25,10 @@ def test_default_pack_loads_with_the_real_rules() -> None:
         )
         == 29
     )
+    # the words shops use every day do not confirm an item's sense alone
+    cocaine = pack.items_by_id["cocaine"]
+    assert "pure" in pack.item_context(cocaine) and "pure" not in pack.strong_context(cocaine)
+    assert "mg" in pack.strong_context(cocaine)
 
 
 def _broken(tmp_path: Path, file: str, old: str, new: str) -> Path:

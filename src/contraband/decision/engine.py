@@ -15,19 +15,22 @@ The rules, per item the listing's text names (hits are grouped by item):
 - a hit that is only a misspelling, or a number-like token read as letters (`typo`), never
   costs points: it goes to review;
 - **sense before sanction**: when every hit of an item is a term with ordinary senses too
-  ("speed", "snow", "blue jeans", a toy line's name, a term in the pack's namesakes), the
-  listing's context decides. The item's own category, two words of its sense, or one where
-  the listing has no category elsewhere or the term is disguised confirm it (the rules above
-  apply); a listing filed in another category with none of those, or one there that says
-  what it is filed as ("Sand" under "Art Sand") with only one, or a described listing with
-  no category whose term is a common word, is a namesake (allowed, the finding kept with
-  `sense: namesake`); anything else goes to review with no points. Honest stylings
-  (stretched letters, dropped vowels, "Basket Ball") are no disguise of an everyday word.
-  A street name that is a rarer word of some marketplace language ("Helix", "Chinos"),
-  written as is, with no word naming the item or showing its sense, is judged so too where
-  the listing is filed in another category: two sense words confirm it, a listing that says
-  what it is filed as is a namesake, the rest is for a reviewer. Misspellings never make an
-  item certain beside such a term.
+  (an everyday word: "speed", "snow", "blue jeans"; a term in the pack's namesakes; or a
+  street name that is a word of some language, "Helix", "Chinos", written as is or in an
+  honest styling), the listing's context decides (`_Context._decide`). The item's category
+  confirms it; so do two words of its sense, one of them not a word shops use every day
+  (the pack's `everyday_context`: "pure", "powder"), or any one beside a disguise. A listing
+  filed elsewhere is a namesake (allowed, the finding kept with `sense: namesake`) when it
+  says what it is filed as, or has no word of the sense or one everyday one, and, for a
+  rarer word, says what else it is; a weight with little else ("20g Weed"), a word of the
+  sense that is not everyday, or several everyday ones leave it to a reviewer (no points).
+  With no category, any word of the sense confirms it; a listing that says what else it is
+  in words of ordinary text, with no weight, is a namesake. Terms of items whose terms are
+  `proper_names` (medicines, chemicals) are never words of a language. Misspellings never
+  make an item certain beside such a term.
+- a street name read from a short token with its vowels dropped ("PRM" for "primo") is as
+  often an abbreviation: without a word of the item's sense or its category it is dropped
+  in a listing filed elsewhere and read as a misspelling otherwise.
 - a misspelling of a short or dictionary term, in an item whose pack names its sense words,
   needs one of them or the item's category: alone it is dropped (a brand, a name).
 - the **item model** (when one is given) reading a listing that names no term at all as
@@ -41,6 +44,7 @@ carries points once, and one circumvention point per item circumvented.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -239,7 +243,11 @@ def _item_findings(
     context: _Context,
 ) -> list[Finding]:
     findings: list[Finding] = []
-    hits = [h for h in hits if not _unsupported_misspelling(h, item, pack, context)]
+    hits = [
+        h
+        for h in _weigh_skeletons(hits, item, listing, context)
+        if not _unsupported_misspelling(h, item, pack, context)
+    ]
     if not hits:
         return findings
     evidence = _strongest_hit(hits)
@@ -370,12 +378,44 @@ def _unsupported_misspelling(hit: Hit, item: Item, pack: PolicyPack, context: _C
     )
 
 
+#: Letters a token read with its vowels dropped may have and still be as likely an
+#: abbreviation or a model code ("PRM", "SRPC", "Chk") as a street name written short.
+SKELETON_LETTERS = 4
+
+
+def _weigh_skeletons(hits: list[Hit], item: Item, listing: Listing, context: _Context) -> list[Hit]:
+    """A street name read from a short token with its vowels dropped ("PRM" as "primo",
+    "Chk" as "choko") is as often an abbreviation: with no word of the item's sense nor its
+    category it is dropped where the listing is filed elsewhere, and left to a reviewer
+    where it has no category. The item's own name written so ("hrn") is never weighed."""
+    out = []
+    for hit in hits:
+        letters = sum(c.isalpha() for c in hit.text)
+        weak = (
+            hit.distortion == Distortion.DELIBERATE
+            and "vowels_dropped" in hit.transforms
+            and letters <= SKELETON_LETTERS
+            and not item_words(item) & set(key(hit.term).split())
+            and not context.supports(item, [hit])
+        )
+        if not weak:
+            out.append(hit)
+        elif not listing.category:
+            out.append(dataclasses.replace(hit, distortion=Distortion.TYPO))
+    return out
+
+
 def _uncertain_reason(evidence: Hit, item_name: str) -> str:
     """Why an uncertain hit goes to a reviewer rather than to points."""
     if "misspelling" in evidence.transforms:
         return (
             f"'{evidence.text}' may be a misspelling of '{evidence.term}' ({item_name}): "
             "a misspelling alone is not evidence of intent, so a reviewer decides"
+        )
+    if "vowels_dropped" in evidence.transforms:
+        return (
+            f"'{evidence.text}' may be '{evidence.term}' ({item_name}) with its vowels dropped, "
+            "or an abbreviation: a reviewer decides"
         )
     return (
         f"'{evidence.text}' may stand for '{evidence.term}' ({item_name}) with digits read as "
@@ -647,7 +687,29 @@ CATEGORY_READ = 0.5
 #: Misspellings of terms this short need support from the listing (`_Context.supports`).
 SHORT_TERM_LETTERS = 5
 
-_LETTER_RUNS = re.compile("[a-z]+")
+_UNITS = re.compile("(?<=[0-9])[a-z]+")
+_QUANTITY = re.compile("[0-9][+]? ?([a-z]+)")
+#: Units of weight, as drugs are sold by (a quantity of one in a listing is no namesake's
+#: proof of innocence; see `_Context._decide`).
+_WEIGHTS = frozenset(
+    [
+        "g",
+        "gr",
+        "grs",
+        "gm",
+        "gms",
+        "gram",
+        "grams",
+        "mg",
+        "ug",
+        "mcg",
+        "oz",
+        "ounce",
+        "ounces",
+        "lb",
+        "lbs",
+    ]
+)
 
 #: Stylings honest sellers use on everyday words too ("Apaache", "Sexxxy", "GRN" for green,
 #: "Basket Ball"): on a term with ordinary senses they are no sign of a disguise.
@@ -686,6 +748,16 @@ def item_words(item: Item) -> frozenset[str]:
 _FUNCTION_WORDS = frozenset(["a", "an", "and", "or", "of", "the", "for", "with", "in", "to"])
 
 
+def _confirms(agreeing: Sequence[str], strong: Sequence[str]) -> bool:
+    """Enough words of an item's sense to read a term with ordinary senses as the item: two,
+    one of them not a word shops use every day ("pure" and "oz" alone are a grocer's)."""
+    return bool(strong) and len(agreeing) >= CONFIRMING_WORDS
+
+
+def _said(agreeing: Sequence[str]) -> str:
+    return f"only {agreeing[0]!r}" if agreeing else "no word"
+
+
 def _disguised(hit: Hit) -> bool:
     """A deliberate reading of an ambiguous term that no honest styling explains (leetspeak,
     look-alike or invisible characters, separators inside the word)."""
@@ -708,7 +780,6 @@ class _Context:
         self.pack = pack
         self.hits = hits  # every hit in the listing, of any item
         self.prediction = prediction  # the category model's, when one is used
-        self._words: frozenset[str] | None = None
         self.decided: dict[str, tuple[Sense, str]] = {}
 
     def sense(self, item: Item, hits: list[Hit]) -> tuple[Sense | None, str]:
@@ -718,106 +789,127 @@ class _Context:
         to the context ("Pantaloons" misread beside "shirt" is not cocaine twice over).
         """
         found = [h for h in hits if h.distortion != Distortion.TYPO] or hits
-        if all(h.ambiguous for h in found):
-            decided = self._decide(item, found)
-        elif self._word_elsewhere(item, found):
-            decided = self._decide_word_elsewhere(item, found)
-        else:
+        if not (all(h.ambiguous for h in found) or self._word_of_a_language(item, found)):
             return None, ""
+        decided = self._decide(item, found)
         self.decided[item.id] = decided
         return decided
 
-    def _word_elsewhere(self, item: Item, hits: list[Hit]) -> bool:
+    def _word_of_a_language(self, item: Item, hits: list[Hit]) -> bool:
         """A street name that is a word of some language ("Helix", "Chinos", "Dominoes"),
-        written as is, with no word naming the item or showing its sense, in a listing filed
-        in another category:
-        too rare a word to be marked ambiguous, too ordinary to be certain there."""
-        if not self.listing.category or self._in_own_category(item):
+        written as is or in an honest styling, with no word naming the item or showing its
+        sense, in a listing filed in another category or in none: too rare a word to be
+        marked ambiguous, too ordinary to be certain there."""
+        if self._in_own_category(item):
             return False
         # a word naming the item or showing its sense makes the term the item's ("tar pipe")
-        own = item_words(item) | self._sense_words(item)
-        return all(
-            h.ordinary and h.distortion == Distortion.NONE and not own & set(key(h.term).split())
-            for h in hits
+        own = item_words(item) | self._sense_words(item, strong=True)
+        words = all(
+            h.ordinary and not _disguised(h) and not own & set(key(h.term).split()) for h in hits
         )
-
-    def _decide_word_elsewhere(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
-        """A listing that says what it is filed as ("Helix ... Diamond Ring" under "Jewellery
-        > Rings") is a namesake with fewer than two words of the item's sense, and a
-        reviewer's with more (they are often a shop's words too: "baby powder, pure"); one
-        that does not is confirmed by two, and a reviewer's otherwise."""
-        agreeing = self._agreeing(item, hits)
-        declared = self.listing.category
-        naming = self.says_filed_as
-        listed = ", ".join(repr(w) for w in agreeing[:3])
-        if naming and len(agreeing) >= CONFIRMING_WORDS:  # "Johnson's baby powder, pure"
-            return Sense.UNCLEAR, (
-                f"it is filed under {declared!r} and says so ({naming}), but also {listed}"
-            )
-        if len(agreeing) >= CONFIRMING_WORDS:
-            return Sense.CONFIRMED, f"the listing says {listed}"
-        said = f"only {agreeing[0]!r}" if agreeing else "no word"
-        if naming:
-            return Sense.NAMESAKE, (
-                f"it is filed under {declared!r}, says so ({naming}), and has {said} of that sense"
-            )
-        return (
-            Sense.UNCLEAR,
-            f"it is filed under {self.listing.category!r} with {said} of that sense",
-        )
+        if words and not self.listing.category:
+            # with no category, the street name as written is the item's, unless the listing
+            # says what else it is, with no word of the sense nor a weight ("Flora the Skunk
+            # soft toy in black and white")
+            return not self._agreeing(item, hits)[0] and not self.weighed and self._described(hits)
+        return words
 
     def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
-        agreeing = self._agreeing(item, hits)
-        said = ", ".join(repr(w) for w in agreeing[:3])
+        """The item's category confirms it. Two words of its sense, one of them not a
+        shop's everyday word (or any one beside a disguise), confirm it too, unless the
+        listing says what it is filed as ("Helix ... ring, pure powder, 5 grams" under
+        "Jewellery > Rings"): then a reviewer decides. Filed elsewhere, a listing that says
+        what it is, or has no word of the sense or one everyday word ("Powder Blue Tunic"),
+        is a namesake; one word that is not everyday, several everyday ones, or a disguise
+        are a reviewer's. With no category, `_decide_unfiled`."""
         declared = self.listing.category
         if self._in_own_category(item):
             return Sense.CONFIRMED, f"it is filed under {declared!r}, the item's category"
+        agreeing, strong = self._agreeing(item, hits)
+        listed = ", ".join(repr(w) for w in agreeing[:3])
         disguised = any(_disguised(h) for h in hits)
-        if len(agreeing) >= CONFIRMING_WORDS or (agreeing and (disguised or not declared)):
-            return Sense.CONFIRMED, f"the listing says {said}"
         naming = self.says_filed_as
-        if naming and len(agreeing) < CONFIRMING_WORDS:
+        if _confirms(agreeing, strong) or (agreeing and disguised):
+            if naming and not disguised:  # "Johnson's baby powder, pure": a shop's words too
+                return Sense.UNCLEAR, (
+                    f"it is filed under {declared!r} and says so ({naming}), but also {listed}"
+                )
+            return Sense.CONFIRMED, f"the listing says {listed}"
+        if not declared:
+            if disguised:
+                return Sense.UNCLEAR, "it is disguised, with no other word of that sense"
+            return self._decide_unfiled(item, hits)
+        if naming:
             return Sense.NAMESAKE, (
                 f"it is filed under {declared!r}, says so ({naming}), and has "
-                f"{'only ' + said if agreeing else 'no word'} of that sense"
+                f"{_said(agreeing)} of that sense"
             )
-        if agreeing:  # "14 oz", "pure cotton": one word of the sense is often retail's too
-            return Sense.UNCLEAR, f"it is filed under {declared!r} and says only {said}"
+        if strong or len(agreeing) >= CONFIRMING_WORDS:  # "7 grams", "pure powder"
+            return Sense.UNCLEAR, f"it is filed under {declared!r} and says only {listed}"
         if disguised:
             return Sense.UNCLEAR, "it is disguised, with no other word of that sense"
-        if declared:
-            return Sense.NAMESAKE, f"it is filed under {declared!r} with no word of that sense"
-        # what else the listing says: no term of any item ("Bennies and cocaine" says nothing
-        # else), no function word
-        hit_words = {w for h in [*hits, *self.hits] for w in key(h.term).split()}
-        described = [
-            w for w in self.words - hit_words - _FUNCTION_WORDS if w.isalpha() and len(w) >= 3
-        ]
+        # an everyday word is most often meant so ("Light brown sugar, 500 g"), unless a
+        # weight is all the listing says besides ("20g Weed"); a rarer one ("Chinos",
+        # "Helix") needs the listing to say what else it is, with no word of the sense and no
+        # weight ("Kush 2+gr", "3.5g ... Sativa": how drugs are sold)
+        described = self._described(hits)
+        everyday = all(h.ambiguous for h in hits)
+        if (everyday and (described or not self.weighed)) or (
+            not agreeing and not self.weighed and described
+        ):
+            return Sense.NAMESAKE, (
+                f"it is filed under {declared!r} with {_said(agreeing)} of that sense"
+            )
+        return Sense.UNCLEAR, (
+            f"it is filed under {declared!r} but says little else ({_said(agreeing)} of that sense)"
+        )
+
+    def _decide_unfiled(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
+        """A listing with no category: any word of the item's sense confirms it (nothing
+        says otherwise); none, in a listing that says what else it is in words of ordinary
+        text, makes it a namesake; anything else is for a reviewer."""
+        agreeing, _ = self._agreeing(item, hits)
+        if agreeing:
+            return Sense.CONFIRMED, f"the listing says {', '.join(repr(w) for w in agreeing[:3])}"
         has_sense = bool(self.pack.item_context(item))
         words_of_the_language = all(h.commonplace or h.ordinary for h in hits)
-        if has_sense and words_of_the_language and len(described) >= DESCRIBED_BY:
+        if has_sense and words_of_the_language and self._described(hits):
             return (
                 Sense.NAMESAKE,
                 "it is a word of ordinary text and no word of the listing has that sense",
             )
         return Sense.UNCLEAR, "no category and no other word of that sense"
 
-    @property
+    def _described(self, hits: list[Hit]) -> bool:
+        """Does the listing say what else it is: `DESCRIBED_BY` words of 3+ letters that
+        are no term of any item ("Bennies and cocaine" says nothing else) nor function
+        words?"""
+        hit_words = {w for h in [*hits, *self.hits] for w in key(h.term).split()}
+        described = [
+            w for w in self.words - hit_words - _FUNCTION_WORDS if w.isalpha() and len(w) >= 3
+        ]
+        return len(described) >= DESCRIBED_BY
+
+    @functools.cached_property
+    def weighed(self) -> bool:
+        """Does the listing give a weight ("3.5g", "2 gr", "1/4 oz", "10mg")?"""
+        listing = self.listing
+        text = f"{listing.title} {listing.description} {listing.keywords_text}".casefold()
+        return any(unit in _WEIGHTS for unit in _QUANTITY.findall(text))
+
+    @functools.cached_property
     def words(self) -> frozenset[str]:
-        if self._words is None:
-            listing = self.listing
-            text = f"{listing.title} {listing.description} {listing.keywords_text}"
-            words = key(text).split()
-            # "100mg", "3.5g": the unit counts as a word of its own.
-            units = [u for w in words if not w.isalpha() for u in _LETTER_RUNS.findall(w)]
-            self._words = frozenset(words + units)
-        return self._words
+        listing = self.listing
+        text = f"{listing.title} {listing.description} {listing.keywords_text}"
+        # "100mg", "3.5g", "10x10mg": the unit counts as a word of its own (read from the
+        # text as written: the key reads digits inside a word as letters)
+        return frozenset(key(text).split()) | set(_UNITS.findall(text.casefold()))
 
     def supports(self, item: Item, hits: list[Hit]) -> bool:
         """Does anything beside the hit say the listing means `item` (a word of its sense, or
         its category)? A misspelling of a short or everyday term needs that before it is
         worth a reviewer's time: on its own it is most often a brand or a name."""
-        return bool(self._agreeing(item, hits)) or self._in_own_category(item)
+        return bool(self._agreeing(item, hits)[0]) or self._in_own_category(item)
 
     def names_other_category(self, item: Item) -> bool:
         """Filed outside the item's categories, and says what it is filed as."""
@@ -853,13 +945,17 @@ class _Context:
                 return f"the category model reads it there, p={model.path_probability:.2f}"
         return None
 
-    def _agreeing(self, item: Item, hits: list[Hit]) -> list[str]:
-        """The words of the listing that show the item's sense, the hits' own words aside."""
+    def _agreeing(self, item: Item, hits: list[Hit]) -> tuple[list[str], list[str]]:
+        """The words of the listing that show the item's sense, the hits' own words aside;
+        and those of them shops do not use every day (the pack's `everyday_context`)."""
         hit_words = {w for h in hits for w in key(h.term).split()}
-        return sorted((self._sense_words(item) & self.words) - hit_words)
+        agreeing = sorted((self._sense_words(item) & self.words) - hit_words)
+        strong = self._sense_words(item, strong=True)
+        return agreeing, [w for w in agreeing if w in strong]
 
-    def _sense_words(self, item: Item) -> set[str]:
-        return {w for entry in self.pack.item_context(item) for w in key(entry).split()}
+    def _sense_words(self, item: Item, strong: bool = False) -> set[str]:
+        entries = self.pack.strong_context(item) if strong else self.pack.item_context(item)
+        return {w for entry in entries for w in key(entry).split()}
 
     def _in_own_category(self, item: Item) -> bool:
         declared = self.listing.category

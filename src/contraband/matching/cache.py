@@ -1,5 +1,5 @@
 """A disk cache of compiled term indexes: a scan with a known pack starts in a fraction of a
-second instead of the seconds a build takes (canonicalizing the 60,000-word dictionary and
+second instead of the seconds a build takes (canonicalizing the 100,000-word dictionary and
 compiling the Hyperscan database).
 
 An entry is named by a hash of everything the index is made from: the terms (with items,

@@ -12,17 +12,31 @@ from functools import lru_cache
 
 from contraband.text import key
 
+#: Words of each language read as ordinary: the 60,000 commonest, and down to the 100,000th
+#: (about Zipf 2, once in a hundred million words) those of 5 letters or more, where the
+#: names, brands and British spellings sellers write live ("Energise", "Beanies",
+#: "Sparkler"). A misspelling common enough to be listed ("cocain") is rarer still; rare short
+#: tokens are as often a term written short ("ccn", "hrn") as an abbreviation, so they are
+#: left to be read.
+ORDINARY_WORDS = 60_000
+ORDINARY_LONG_WORDS = 100_000
+LONG_WORD = 5
+
 
 @lru_cache(maxsize=4)
-def ordinary_words(languages: tuple[str, ...] = ("en",), size: int = 60_000) -> frozenset[str]:
-    """The `size` most frequent words of each language, in canonical (key) form."""
+def ordinary_words(languages: tuple[str, ...] = ("en",)) -> frozenset[str]:
+    """The ordinary words of each language (see `ORDINARY_WORDS`), in canonical (key) form."""
     import wordfreq  # heavy: imported only when an index is built
 
     words: set[str] = set()
     for language in languages:
-        for word in wordfreq.top_n_list(language, size):
+        ranked = wordfreq.top_n_list(language, ORDINARY_LONG_WORDS)
+        for rank, word in enumerate(ranked):
             # Every part counts: "shouldn't" makes "shouldn" and "t" ordinary too.
-            words.update(key(word).split())
+            parts = key(word).split()
+            if rank >= ORDINARY_WORDS:
+                parts = [p for p in parts if len(p) >= LONG_WORD]
+            words.update(parts)
     return frozenset(words)
 
 

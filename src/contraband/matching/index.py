@@ -165,7 +165,7 @@ class TermIndex:
 
     @classmethod
     def build(cls, terms: Iterable[Term], dictionary: frozenset[str] | None = None) -> TermIndex:
-        """Compile `terms`; `dictionary` defaults to the 60,000 commonest English words."""
+        """Compile `terms`; `dictionary` defaults to the 100,000 commonest English words."""
         terms = tuple(terms)
         if dictionary is None:
             dictionary = ordinary_words()
@@ -243,9 +243,12 @@ class TermIndex:
                 for t, words in zip(terms, term_words, strict=True)
             ),
             commonplace=tuple(all(w in commonplace_words() for w in words) for words in term_words),
+            # a term the pack says has no other sense (`ambiguous: false`) is no word of a
+            # language, whatever the word lists say ("tramadol" is in them)
             ordinary=tuple(
-                all(w in dictionary or w in marketplace_words() for w in words)
-                for words in term_words
+                t.ambiguous is not False
+                and all(w in dictionary or w in marketplace_words() for w in words)
+                for t, words in zip(terms, term_words, strict=True)
             ),
             longest_word=max((len(w) for w in vocabulary), default=0),
         )
@@ -338,13 +341,18 @@ def _everyday(term: Term, words: tuple[str, ...], everyday: frozenset[str]) -> b
     everyday words with none of them is ambiguous ("crack pipe" for paraphernalia whose
     sense words include "pipe" is not).
     """
-    if all(w.isdigit() for w in words):  # "420": a model number, a size, a price as often
+    if all(_number(w) for w in words):  # "420", "30s": a model number, a size, a decade
         return True
     if not all(w in everyday for w in words):
         return False
     if len(words) == 1:
         return True
     return bool(term.sense) and not set(words) & set(term.sense)
+
+
+def _number(word: str) -> bool:
+    """A number, or one in the plural ("30s", "1990s")."""
+    return word.isdigit() or (word[:-1].isdigit() and word.endswith("s"))
 
 
 def _written_forms(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:

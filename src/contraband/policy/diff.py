@@ -59,7 +59,14 @@ def diff_packs(old: PolicyPack, new: PolicyPack) -> PackDiff:
     changes += _fields(
         "rules", "", old.rules.model_dump(mode="json"), new.rules.model_dump(mode="json")
     )
-    for name in ("name", "country_groups", "categories", "contexts", "namesakes"):
+    for name in (
+        "name",
+        "country_groups",
+        "categories",
+        "contexts",
+        "everyday_context",
+        "namesakes",
+    ):
         before = _plain(getattr(old, name))
         after = _plain(getattr(new, name))
         if before != after:

@@ -105,7 +105,11 @@ def load_pack(directory: str | Path) -> PolicyPack:
         _validate_list(Category, [categories] if categories else [], "categories", problems)
     )
     name, version = _head_fields(head, problems)
-    contexts = _validate(Contexts, head, (), problems) if "contexts" in head.data else None
+    contexts = (
+        _validate(Contexts, head, (), problems)
+        if {"contexts", "everyday_context"} & set(head.data)
+        else None
+    )
     namesakes = _validate(Namesakes, namesake_file, (), problems) if namesake_file else None
     if problems:
         raise PolicyError(problems)
@@ -136,6 +140,7 @@ def load_pack(directory: str | Path) -> PolicyPack:
         country_groups=groups,
         categories=tuple(category for category, _ in tree),
         contexts=contexts.contexts if contexts is not None else {},
+        everyday_context=contexts.everyday_context if contexts is not None else (),
         namesakes=namesakes.namesakes if namesakes is not None else (),
     )
 
@@ -168,7 +173,10 @@ class Contexts(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    contexts: dict[Annotated[str, Field(min_length=1, max_length=80)], tuple[TermText, ...]]
+    contexts: dict[Annotated[str, Field(min_length=1, max_length=80)], tuple[TermText, ...]] = (
+        Field(default_factory=dict)
+    )
+    everyday_context: tuple[TermText, ...] = ()
 
 
 class Namesakes(BaseModel):
@@ -180,7 +188,7 @@ class Namesakes(BaseModel):
     namesakes: tuple[TermText, ...]
 
 
-_PACK_KEYS = {"name", "version", "rules", "contexts"}
+_PACK_KEYS = {"name", "version", "rules", "contexts", "everyday_context"}
 
 
 def _read(
@@ -526,6 +534,7 @@ def with_measures(pack: PolicyPack, measures: Sequence[Measure], version: str) -
         country_groups=pack.country_groups,
         categories=pack.categories,
         contexts=pack.contexts,
+        everyday_context=pack.everyday_context,
         namesakes=pack.namesakes,
     )
 

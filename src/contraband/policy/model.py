@@ -67,6 +67,9 @@ class Item(Strict):
     #: Words that show a listing means this item (units, forms, uses): they confirm the sense
     #: of an ambiguous term. An entry naming one of the pack's `contexts` stands for its words.
     context: tuple[TermText, ...] = ()
+    #: Its terms are names (of medicines, chemicals): they have no ordinary sense, so a
+    #: listing's category or words never make one a namesake, whatever a word list says.
+    proper_names: bool = False
     note: str = ""
 
     @field_validator("terms")
@@ -178,6 +181,9 @@ class PolicyPack(Strict):
     country_groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     categories: tuple[Category, ...] = ()
     contexts: dict[str, tuple[TermText, ...]] = Field(default_factory=dict)
+    #: Context words honest shops use every day too ("pure", "powder", "kg"): alone they
+    #: never show an item's sense (see `strong_context`).
+    everyday_context: tuple[TermText, ...] = ()
     #: Terms with ordinary senses too, whichever item has them (the pack's namesakes.yaml).
     namesakes: tuple[TermText, ...] = ()
 
@@ -187,6 +193,12 @@ class PolicyPack(Strict):
         for entry in item.context:
             words.extend(self.contexts.get(entry, (entry,)))
         return tuple(dict.fromkeys(words))
+
+    def strong_context(self, item: Item) -> tuple[str, ...]:
+        """The item's context words that shops do not use every day ("mg", "blotter",
+        "uncut"): only these confirm a sense alone or make a phrase the item's own name."""
+        everyday = {w.casefold() for w in self.everyday_context}
+        return tuple(w for w in self.item_context(item) if w.casefold() not in everyday)
 
     @cached_property
     def items_by_id(self) -> dict[str, Item]:
