@@ -173,6 +173,7 @@ INNOCENT = [
     "C++ primer, A+ grade, 2+2",
     "Size S|M|L, red/blue",
     "Kurta set |Heroine print| cotton",  # "|" between title parts is no letter
+    "Memory card|Micro|SD 32GB|Class10",  # nor between words glued by it
     "for men and women, a set of ten",  # short ordinary words are not fragments
     "Made for her. Oin stock soon",  # a sentence ends between the halves: no split word
     "Tea cup, 3 pc set in red",
@@ -186,6 +187,25 @@ INNOCENT = [
 @pytest.mark.parametrize("text", INNOCENT)
 def test_innocent_texts_do_not_match(matcher: Matcher, text: str) -> None:
     assert matcher.find([("title", text), ("description", text)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # a "|" that separates title parts hides nothing
+        ("HCL|Cocaine|99% pure", ("cocaine", "Cocaine", Distortion.NONE)),
+        ("Best heroin|fast shipping", ("heroin", "heroin", Distortion.NONE)),
+        # a term written whole beside a fragment is that term, not a split word read back
+        ("Vape/E-liquid starter kit", ("vape", "Vape", Distortion.NONE)),
+        # a "|" inside a word still hides nothing ("co|caine")
+        ("co|caine 5g", ("cocaine", "co|caine", Distortion.DELIBERATE)),
+    ],
+)
+def test_separators_are_no_letters_where_they_separate(
+    matcher: Matcher, text: str, found: tuple[str, str, Distortion]
+) -> None:
+    hits = {(h.term, h.text, h.distortion) for h in matcher.find([("title", text)])}
+    assert found in hits, hits
 
 
 def test_exception_cancels_only_overlapping_hits(matcher: Matcher) -> None:

@@ -288,6 +288,8 @@ class Matcher:
                 joined = b"".join(window)
                 if len(joined) < SCRAMBLED_FROM or not self._cut_apart(window):
                     continue
+                if any(map(self._whole_term, window)):
+                    continue
                 readings = [(joined, 0), *((w, f) for w, f, _ in self._word_matches(joined))]
                 fuzzy_ok = end - start >= 3
                 for word, flags in readings:
@@ -492,13 +494,20 @@ class Matcher:
                 if last <= i or last > len(tokens):
                     continue
                 window = tokens[first:last]
-                if _SEPARATOR_TOKEN in window:
+                if _SEPARATOR_TOKEN in window or any(map(self._whole_term, window)):
                     continue
                 joined = b"".join(window)
                 for term in self.index.joined_terms.get(joined, ()):
                     if tuple(window) != self.index.term_words[term]:
                         yield term, first, count, Flag.SPLIT, 0
                 yield from self._split_term_word(tokens, first, count, joined)
+
+    def _whole_term(self, token: bytes) -> bool:
+        """Is `token` a one-word term as written? Then it is no fragment of another word
+        ("Vape/E-cig" is "vape" and "e-cig", not "vapee" read back as "vape")."""
+        return any(
+            len(self.index.term_words[term]) == 1 for term in self.index.joined_terms.get(token, ())
+        )
 
     def _split_term_word(
         self, tokens: list[bytes], first: int, count: int, joined: bytes

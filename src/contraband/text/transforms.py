@@ -574,12 +574,36 @@ class Leetspeak(PrefilteredTransform):
         token = match.group()
         # A "|" with a space on its outer side separates title parts ("Toy |Soft", "Mug|
         # Blue"): it is no letter. Only a "|" inside a word may be one ("c|alis").
-        lead = token[0] == "|" and _space_before(match.string, match.start())
-        tail = token[-1] == "|" and _space_after(match.string, match.end())
+        if "|" in token:  # "HCL|Ketamine", "Micro|SD", "Pharma|EU": a "|" between two
+            token = _SEPARATING_PIPE.sub(" ", token)  # runs of 2+ separates them
+            if " " in token:
+                return " ".join(self._undo(part, match, i) for i, part in _parts(token))
+        return self._undo(token, match, 0)
+
+    def _undo(self, token: str, match: re.Match[str], offset: int) -> str:
+        """Leet undone in one run of a token (`offset`: where it starts in the token)."""
+        if not token:
+            return token
+        start = match.start() + offset
+        lead = token[0] == "|" and _space_before(match.string, start)
+        tail = token[-1] == "|" and _space_after(match.string, start + len(token))
         if lead or tail:
             inner = token[int(lead) : len(token) - int(tail)]
             return "|" * lead + (_leet_word(inner, self.table) if inner else "") + "|" * tail
         return _leet_word(token, self.table)
+
+
+#: A "|" between two runs of two or more letters or digits separates them: only one beside a
+#: lone letter ("c|alis") or beside another ("fu||") may stand for a letter.
+_SEPARATING_PIPE = re.compile(r"(?<=[^\W_]{2})\|(?=[^\W_]{2})")
+
+
+def _parts(token: str) -> Iterator[tuple[int, str]]:
+    """The space-separated runs of `token`, with where each starts in it."""
+    at = 0
+    for part in token.split(" "):
+        yield at, part
+        at += len(part) + 1
 
 
 def _space_before(text: str, at: int) -> bool:
