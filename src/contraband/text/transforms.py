@@ -167,6 +167,27 @@ class Fold(Transform):
                 yield Edit(match.start(), match.end(), folded, fold_flags(ch))
 
 
+class TitleParts(RegexTransform):
+    """A "|" that separates title parts is a space: one that starts a capitalized word
+    ("HCL|Ketamine"), ends a lower-case word before a capital ("Micro|SD", "Pharma|EU") or
+    stands between a word and a number ("Ketamine|99%"). Read before case is folded, which
+    is what tells them apart; one inside a word of one case ("ket|amine", "CO|CAINE",
+    "c|alis") may stand for a letter, and leetspeak reads it."""
+
+    name = "title_parts"
+    pattern = re.compile(r"\|(?=[A-Z][a-z])|(?<=[a-z])\|(?=[A-Z])|(?<=[^\W_]{2})\|(?=[0-9]{2})")
+
+    def apply(self, s: str) -> str:
+        return self.pattern.sub(" ", s) if "|" in s else s
+
+    def edits(self, s: str) -> Iterator[Edit]:
+        if "|" in s:
+            yield from super().edits(s)
+
+    def replace(self, match: re.Match[str]) -> str:
+        return " "
+
+
 class Case(Transform):
     """Case folded (full Unicode case folding: 'ß' -> 'ss'), after look-alikes are read."""
 
@@ -574,36 +595,12 @@ class Leetspeak(PrefilteredTransform):
         token = match.group()
         # A "|" with a space on its outer side separates title parts ("Toy |Soft", "Mug|
         # Blue"): it is no letter. Only a "|" inside a word may be one ("c|alis").
-        if "|" in token:  # "HCL|Ketamine", "Micro|SD", "Pharma|EU": a "|" between two
-            token = _SEPARATING_PIPE.sub(" ", token)  # runs of 2+ separates them
-            if " " in token:
-                return " ".join(self._undo(part, match, i) for i, part in _parts(token))
-        return self._undo(token, match, 0)
-
-    def _undo(self, token: str, match: re.Match[str], offset: int) -> str:
-        """Leet undone in one run of a token (`offset`: where it starts in the token)."""
-        if not token:
-            return token
-        start = match.start() + offset
-        lead = token[0] == "|" and _space_before(match.string, start)
-        tail = token[-1] == "|" and _space_after(match.string, start + len(token))
+        lead = token[0] == "|" and _space_before(match.string, match.start())
+        tail = token[-1] == "|" and _space_after(match.string, match.end())
         if lead or tail:
             inner = token[int(lead) : len(token) - int(tail)]
             return "|" * lead + (_leet_word(inner, self.table) if inner else "") + "|" * tail
         return _leet_word(token, self.table)
-
-
-#: A "|" between two runs of two or more letters or digits separates them: only one beside a
-#: lone letter ("c|alis") or beside another ("fu||") may stand for a letter.
-_SEPARATING_PIPE = re.compile(r"(?<=[^\W_]{2})\|(?=[^\W_]{2})")
-
-
-def _parts(token: str) -> Iterator[tuple[int, str]]:
-    """The space-separated runs of `token`, with where each starts in it."""
-    at = 0
-    for part in token.split(" "):
-        yield at, part
-        at += len(part) + 1
 
 
 def _space_before(text: str, at: int) -> bool:
@@ -747,6 +744,7 @@ class Spacing(Transform):
 PIPELINE: tuple[Transform, ...] = (
     Fold(),
     LookalikeFold(),
+    TitleParts(),
     Case(),
     Contractions(),
     SymbolLetters(),
