@@ -168,24 +168,41 @@ class Fold(Transform):
 
 
 class TitleParts(RegexTransform):
-    """A "|" that separates title parts is a space: one that starts a capitalized word
-    ("HCL|Ketamine"), ends a lower-case word before a capital ("Micro|SD", "Pharma|EU") or
-    stands between a word and a number ("Ketamine|99%"). Read before case is folded, which
-    is what tells them apart; one inside a word of one case ("ket|amine", "CO|CAINE",
-    "c|alis") may stand for a letter, and leetspeak reads it."""
+    """A "|" that separates title parts is a space: between two plain words (letters in one
+    case, or capitalized) where the next starts a capitalized word ("HCL|Ketamine") or a
+    lower-case word ends before a capital ("Micro|SD", "Pharma|EU"), or between a plain
+    word and a number ("Ketamine|99%"). Read before case is folded, which is what tells
+    them apart; one inside a word ("ket|amine", "CO|CAINE", "c|alis", "þÆngo|În", "r3fr|93r")
+    may stand for a letter, and leetspeak reads it."""
 
     name = "title_parts"
-    pattern = re.compile(r"\|(?=[A-Z][a-z])|(?<=[a-z])\|(?=[A-Z])|(?<=[^\W_]{2})\|(?=[0-9]{2})")
+    pattern = re.compile(r"(?<![^\s|/,;:()\[\]])([^\s|]+)\|(?=([^\s|]+))")
 
     def apply(self, s: str) -> str:
-        return self.pattern.sub(" ", s) if "|" in s else s
+        return self.pattern.sub(self.replace, s) if "|" in s else s
 
     def edits(self, s: str) -> Iterator[Edit]:
         if "|" in s:
             yield from super().edits(s)
 
     def replace(self, match: re.Match[str]) -> str:
-        return " "
+        left, right = match.group(1), match.group(2)
+        if _plain_word(left) and (
+            (_plain_word(right) and (right.istitle() or (left[-1].islower() and right.isupper())))
+            or _NUMBER.fullmatch(right)
+        ):
+            return left + " "
+        return match.group()
+
+
+def _plain_word(word: str) -> bool:
+    """Two or more letters, in one case or capitalized ("heroin", "HCL", "Ketamine")."""
+    return (
+        len(word) >= 2 and word.isalpha() and (word.islower() or word.isupper() or word.istitle())
+    )
+
+
+_NUMBER = re.compile(r"[0-9]{2,}[.,0-9]*[^\w]*")
 
 
 class Case(Transform):
