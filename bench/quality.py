@@ -363,7 +363,10 @@ def families(
         "run together": (joined, False),
         "single typo (5+ letters)": (typo, False),
         "keyboard typo (5+ letters)": (keyboard_typo, False),
-        "phonetic respelling": (phonetic, False),  # last: the others keep their samples
+        "phonetic respelling": (phonetic, False),  # the others above keep their samples
+        # a 4-letter term one edit off ("weex"): found here; the decision keeps it only with
+        # its item's category or words of its sense (a brand or a name otherwise)
+        "single typo (4-letter terms)": (typo, False),
     }
 
 
@@ -642,6 +645,8 @@ def main() -> None:
         misses: list[str] = []
         long_word = any(k in name for k in ("typo", "shuffle", "vowels", "intrusion"))
         eligible = [t for t in terms if not long_word or _longest_word(t.text) >= 5]
+        if "4-letter" in name:  # one-word terms of four letters
+            eligible = [t for t in terms if len(t.text) == 4 and t.text.isalpha()]
         for _ in range(args.per_family):
             term = rng.choice(eligible)
             written = disguise(term.text, rng)

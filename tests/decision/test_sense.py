@@ -233,3 +233,23 @@ def test_short_skeletons_of_street_names_need_support(
     v = mini_screener.screen(parse_listing(row), DAY)
     found = {f.distortion for f in v.findings if f.item_id in ("cocaine", "crack")}
     assert v.action == action and found == ({distortion} if distortion else set()), v.findings
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "action"),
+    [
+        # a 4-letter term one edit off is a misspelling only where the context says so
+        ("Weex 5 grams pure", "", Action.REVIEW),  # words of the sense
+        ("Vapw starter kit", "Consumer Electronics > Electronic Cigarettes", Action.REVIEW),
+        ("Weex sneakers, blue", "Apparel", Action.ALLOW),  # a brand
+        ("Vapw starter kit", "", Action.ALLOW),  # nothing says it
+        ("Weex glue, 8 grams", "", Action.ALLOW),  # one word of the sense is not enough
+    ],
+)
+def test_four_letter_misspellings_need_their_context(
+    mini_screener: Screener, title: str, category: str, action: Action
+) -> None:
+    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
+    v = mini_screener.screen(parse_listing(row), DAY)
+    assert v.action == action and v.points == 0, v.findings
+    assert all(f.distortion == "typo" for f in v.findings if f.action != Action.ALLOW)

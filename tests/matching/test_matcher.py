@@ -444,3 +444,9 @@ def test_a_word_respelled_as_it_sounds_is_a_misspelling(text: str, term: str | N
     hits = Matcher(index).find([("title", text)])
     assert {h.term for h in hits} == ({term} if term else set())
     assert all(h.distortion == Distortion.TYPO for h in hits)
+
+
+def test_a_four_letter_term_one_edit_off_is_a_misspelling(matcher: Matcher) -> None:
+    """Read for the decision to weigh: it keeps one only where the context says so."""
+    hits = matcher.find([("title", "vapw starter kit")])
+    assert [(h.term, h.distortion) for h in hits] == [("vape", Distortion.TYPO)]

@@ -56,6 +56,7 @@ import msgspec
 from contraband.decision.certificates import NO_CERTIFICATES, CertificateBook
 from contraband.listing import Listing
 from contraband.matching import Distortion, Hit
+from contraband.matching.index import SHORT_TYPO_LETTERS
 from contraband.policy import Item, Measure, MeasureKind, MeasureState, PolicyPack
 from contraband.policy.model import category_covers, normalize_category
 from contraband.text import key
@@ -367,9 +368,15 @@ def _unsupported_misspelling(hit: Hit, item: Item, pack: PolicyPack, context: _C
     for "slipper", "Cavier" for "caviar"), in an item whose pack says which words show its
     sense, with none of them nor the item's category in the listing: most often a brand or a
     name, not worth a reviewer's time, and no evidence beside another hit either."""
-    if hit.distortion != Distortion.TYPO or not pack.item_context(item):
+    letters = len(hit.term.replace(" ", ""))
+    if letters <= SHORT_TYPO_LETTERS and "misspelling" in hit.transforms:
+        # "weex" for "weed" (or "Boat0" for "boat"): only in context, whatever the item
+        return not context.supports(item, [hit], strongly=True)
+    if hit.distortion != Distortion.TYPO:
         return False
-    short = len(hit.term.replace(" ", "")) <= SHORT_TERM_LETTERS
+    if not pack.item_context(item):
+        return False
+    short = letters <= SHORT_TERM_LETTERS
     # A listing that says what it is filed as, elsewhere ("HUGO Energise Perfume" under
     # "Fragrance"), is that thing: a misspelling in it needs the same support.
     elsewhere = context.names_other_category(item)
@@ -684,7 +691,9 @@ DESCRIBED_BY = 2
 #: listing's words are taken to say it is what it is filed as.
 CATEGORY_READ = 0.5
 
-#: Misspellings of terms this short need support from the listing (`_Context.supports`).
+#: Misspellings of terms this short need support from the listing (`_Context.supports`)
+#: where the item says which words show its sense; of terms of `SHORT_TYPO_LETTERS` or fewer,
+#: always (the matcher reads them one edit away only for this).
 SHORT_TERM_LETTERS = 5
 
 _UNITS = re.compile("(?<=[0-9])[a-z]+")
@@ -905,11 +914,16 @@ class _Context:
         # text as written: the key reads digits inside a word as letters)
         return frozenset(key(text).split()) | set(_UNITS.findall(text.casefold()))
 
-    def supports(self, item: Item, hits: list[Hit]) -> bool:
+    def supports(self, item: Item, hits: list[Hit], strongly: bool = False) -> bool:
         """Does anything beside the hit say the listing means `item` (a word of its sense, or
         its category)? A misspelling of a short or everyday term needs that before it is
-        worth a reviewer's time: on its own it is most often a brand or a name."""
-        return bool(self._agreeing(item, hits)[0]) or self._in_own_category(item)
+        worth a reviewer's time: on its own it is most often a brand or a name. `strongly`:
+        the category, or words enough to confirm a sense (for a 4-letter term one edit off,
+        "Poxy, 8 oz" is an epoxy)."""
+        if self._in_own_category(item):
+            return True
+        agreeing, strong = self._agreeing(item, hits)
+        return _confirms(agreeing, strong) if strongly else bool(agreeing)
 
     def names_other_category(self, item: Item) -> bool:
         """Filed outside the item's categories, and says what it is filed as."""

@@ -43,6 +43,9 @@ from contraband.text.chars import script_of
 #: Fuzzy matching: allowed edits by term-word length (shorter words get none).
 FUZZY_ONE_EDIT_FROM = 5
 FUZZY_TWO_EDITS_FROM = 9
+#: A one-word term this long is read one edit away too ("weex" for "weed"), as a misspelling
+#: that needs a word of its item's sense or its category (decision.engine) to count.
+SHORT_TYPO_LETTERS = 4
 FUZZY_EDITS_MAX = 2
 _RUN = re.compile(r"(.)\1+")
 
@@ -199,7 +202,8 @@ class TermIndex:
         vocabulary = set(word_terms)
         collapsed: dict[str, list[str]] = defaultdict(list)
         deletion_table: dict[str, list[str]] = defaultdict(list)
-        short_deletions: dict[str, list[str]] = defaultdict(list)  # 3-4 letters, in context
+        # 3-4 letter words of multi-word terms, and 4-letter terms: one edit, in context
+        short_deletions: dict[str, list[str]] = defaultdict(list)
         multi_word = {w for words in term_words if len(words) > 1 for w in words}
         scrambled: dict[str, list[str]] = defaultdict(list)
         skeletons: dict[str, list[str]] = defaultdict(list)
@@ -218,7 +222,9 @@ class TermIndex:
             if edits and word.isalpha():
                 for variant in deletes(word, edits):
                     deletion_table[variant].append(word)
-            elif len(word) >= 3 and word.isalpha() and word in multi_word:
+            elif word.isalpha() and (
+                len(word) == SHORT_TYPO_LETTERS or (len(word) >= 3 and word in multi_word)
+            ):
                 for variant in deletes(word, 1):
                     short_deletions[variant].append(word)
         literals = tuple(literal_targets)

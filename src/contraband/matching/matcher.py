@@ -25,6 +25,7 @@ from contraband.matching.index import (
     FUZZY_ONE_EDIT_FROM,
     FUZZY_TWO_EDITS_FROM,
     SCRAMBLED_FROM,
+    SHORT_TYPO_LETTERS,
     SKELETON_FROM,
     SOUNDS_FROM,
     LiteralKind,
@@ -423,7 +424,8 @@ class Matcher:
 
     def _short_misspellings(self, token: str) -> Iterator[tuple[str, int, int]]:
         """3-4 letter words of multi-word terms one edit away ("aard" for the "card" of
-        "cloned credit card"): evidence only beside the term's other words."""
+        "cloned credit card"): evidence only beside the term's other words; and 4-letter
+        terms ("weex" for "weed"): a misspelling the decision keeps only in context."""
         if len(token) > FUZZY_ONE_EDIT_FROM:
             return
         for variant in deletes(token, 1):
@@ -456,6 +458,10 @@ class Matcher:
         for term, position in self.index.word_terms.get(word, ()):
             words = self.index.term_words[term]
             if flags & NEEDS_CONTEXT and len(words) == 1:
+                if flags & ~NEEDS_CONTEXT != Flag.FUZZY or len(word) != SHORT_TYPO_LETTERS:
+                    continue
+                # a 4-letter term one edit away: a misspelling, for the decision to weigh
+                yield term, i, 1, Flag.FUZZY, edits
                 continue
             first = i - position
             if first < 0 or first + len(words) > len(tokens):
