@@ -198,6 +198,8 @@ def test_innocent_texts_do_not_match(matcher: Matcher, text: str) -> None:
         ("Pure heroin|100% tested", ("heroin", "heroin", Distortion.NONE)),
         # a term written whole beside a fragment is that term, not a split word read back
         ("Vape/E-liquid starter kit", ("vape", "Vape", Distortion.NONE)),
+        # a "|" that starts a lower-case word stands for a letter ("|aser" for laser)
+        ("|aser pointer, green", ("laser pointer", "|aser pointer", Distortion.DELIBERATE)),
         # a "|" inside a word still hides nothing ("co|caine")
         ("co|caine 5g", ("cocaine", "co|caine", Distortion.DELIBERATE)),
     ],

@@ -176,7 +176,7 @@ class TitleParts(RegexTransform):
     may stand for a letter, and leetspeak reads it."""
 
     name = "title_parts"
-    pattern = re.compile(r"(?<![^\s|/,;:()\[\]])([^\s|]+)\|(?=([^\s|]+))")
+    pattern = re.compile(r"(?<![^\s|/,;:()\[\]])([^\s|]*)\|(?=([^\s|]*))")
 
     def apply(self, s: str) -> str:
         return self.pattern.sub(self.replace, s) if "|" in s else s
@@ -187,12 +187,22 @@ class TitleParts(RegexTransform):
 
     def replace(self, match: re.Match[str]) -> str:
         left, right = match.group(1), match.group(2)
-        if _plain_word(left) and (
-            (_plain_word(right) and (right.istitle() or (left[-1].islower() and right.isupper())))
-            or _NUMBER.fullmatch(right)
-        ):
-            return left + " "
-        return match.group()
+        end = match.end()
+        if not left:  # "Toy |Soft": before a capitalized or upper-case word
+            separates = _plain_word(right) and not right.islower()
+        elif not right:  # "Mug| Blue": after a word, before a space (not "fu||")
+            separates = _plain_word(left) and (
+                end == len(match.string) or match.string[end].isspace()
+            )
+        else:
+            separates = _plain_word(left) and (
+                (
+                    _plain_word(right)
+                    and (right.istitle() or (left[-1].islower() and right.isupper()))
+                )
+                or bool(_NUMBER.fullmatch(right))
+            )
+        return left + " " if separates else match.group()
 
 
 def _plain_word(word: str) -> bool:
@@ -612,20 +622,8 @@ class Leetspeak(PrefilteredTransform):
         token = match.group()
         # A "|" with a space on its outer side separates title parts ("Toy |Soft", "Mug|
         # Blue"): it is no letter. Only a "|" inside a word may be one ("c|alis").
-        lead = token[0] == "|" and _space_before(match.string, match.start())
-        tail = token[-1] == "|" and _space_after(match.string, match.end())
-        if lead or tail:
-            inner = token[int(lead) : len(token) - int(tail)]
-            return "|" * lead + (_leet_word(inner, self.table) if inner else "") + "|" * tail
+        # a "|" that separates title parts is a space already (`TitleParts`)
         return _leet_word(token, self.table)
-
-
-def _space_before(text: str, at: int) -> bool:
-    return at == 0 or text[at - 1].isspace()
-
-
-def _space_after(text: str, at: int) -> bool:
-    return at == len(text) or text[at].isspace()
 
 
 def _leet_word(token: str, table: dict[int, str] = _LEET_MAP) -> str:
