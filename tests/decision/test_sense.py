@@ -91,11 +91,34 @@ WORDS = [
 ]
 
 
+# (title, category, action, points, sense of the finding of `item`)
+NAMES_AND_WORDS = [
+    # a word of some language with no category: the item's, unless the listing says what else
+    # it is, with no word of the sense nor a weight
+    ("Helix double-coil silver ear cuff", "", Action.ALLOW, 0, "namesake", "cannabis"),
+    ("Helix 3.5g", "", Action.REMOVE, 48, None, "cannabis"),
+    ("Helix double-coil silver ear cuff, 2 grams", "", Action.REMOVE, 48, None, "cannabis"),
+    # filed elsewhere, a weight leaves it to a reviewer even where the listing says more
+    (
+        "Helix double-coil silver ear cuff 1g",
+        "Jewellery > Earrings",
+        Action.REVIEW,
+        0,
+        "unclear",
+        "cannabis",
+    ),
+    # names of medicines are in every word list, but never a namesake
+    ("Xanax sour patch kids x25", "Apparel > Kids", Action.REMOVE, 48, None, "sedatives"),
+    ("Diazepam", "", Action.REMOVE, 48, None, "sedatives"),
+]
+
+
 @pytest.mark.parametrize(
     ("title", "category", "action", "points", "sense", "item"),
     [(*case, "amphetamine") for case in CASES]
     + [(*case, "heroin") for case in PHRASES]
-    + [(*case, "cannabis") for case in WORDS],
+    + [(*case, "cannabis") for case in WORDS]
+    + NAMES_AND_WORDS,
 )
 def test_context_decides_an_ambiguous_term(
     mini_screener: Screener,
@@ -167,48 +190,6 @@ def test_the_category_model_can_say_a_listing_is_what_it_is_filed_as(
     verdict = decide(listing, hits, mini_screener.pack, DAY, prediction=prediction)
     assert verdict.points == 0
     assert {f.sense for f in verdict.findings if f.item_id == "cannabis"} == {sense}
-
-
-# (title, category, action, points, sense of the finding of `item`)
-NAMES_AND_WORDS = [
-    # a word of some language with no category: the item's, unless the listing says what else
-    # it is, with no word of the sense nor a weight
-    ("Helix double-coil silver ear cuff", "", Action.ALLOW, 0, "namesake", "cannabis"),
-    ("Helix 3.5g", "", Action.REMOVE, 48, None, "cannabis"),
-    ("Helix double-coil silver ear cuff, 2 grams", "", Action.REMOVE, 48, None, "cannabis"),
-    # filed elsewhere, a weight leaves it to a reviewer even where the listing says more
-    (
-        "Helix double-coil silver ear cuff 1g",
-        "Jewellery > Earrings",
-        Action.REVIEW,
-        0,
-        "unclear",
-        "cannabis",
-    ),
-    # names of medicines are in every word list, but never a namesake
-    ("Xanax sour patch kids x25", "Apparel > Kids", Action.REMOVE, 48, None, "sedatives"),
-    ("Diazepam", "", Action.REMOVE, 48, None, "sedatives"),
-]
-
-
-@pytest.mark.parametrize(
-    ("title", "category", "action", "points", "sense", "item"), NAMES_AND_WORDS
-)
-def test_words_of_a_language_and_proper_names(
-    mini_screener: Screener,
-    title: str,
-    category: str,
-    action: Action,
-    points: float,
-    sense: str | None,
-    item: str,
-) -> None:
-    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
-    v = mini_screener.screen(parse_listing(row), DAY)
-    senses = {f.sense for f in v.findings if f.item_id == item}
-    assert (v.action, v.points, senses) == (action, points, {sense}), [
-        (f.kind, f.action, f.reason) for f in v.findings
-    ]
 
 
 @pytest.mark.parametrize(
