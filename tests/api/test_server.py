@@ -163,27 +163,39 @@ def test_a_worker_killed_mid_batch_then_a_retry_loses_and_doubles_nothing(
         _killed_then_retried(tmp_path, url, listings)
 
 
-def _screening_time(server: Server, listings: list[dict[str, object]]) -> float:
-    """Seconds the server takes to screen `listings` (best of three, after a warm-up): the
-    same batch recorded takes longer, so a kill this soon after sending lands mid-request."""
-    times = []
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds the processes have used: progress a loaded machine cannot distort the way it
+    distorts wall-clock time."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _screening_cpu(server: Server, listings: list[dict[str, object]]) -> float:
+    """CPU seconds the workers spend screening `listings` (least of three, after a warm-up): the
+    same batch recorded costs more, so a kill after half of it lands mid-request."""
+    costs = []
     with server.client() as client:
         for _ in range(4):
-            started = time.monotonic()
+            before = _cpu_seconds(server.workers())
             client.post("/v1/screen", json={"listings": listings, "as_of": "2020-03-01"})
-            times.append(time.monotonic() - started)
-    return min(times[1:])
+            costs.append(_cpu_seconds(server.workers()) - before)
+    return min(costs[1:])
 
 
 def _killed_then_retried(tmp_path: Path, url: str, listings: list[dict[str, object]]) -> None:
     for server in start(url, tmp_path / "server.log"):
-        # half the time screening alone takes: recording takes longer still, so the kill
-        # lands mid-request even when the machine's load swings between the two timings
-        in_flight = 0.5 * _screening_time(server, listings[:1000])
+        halfway = 0.5 * _screening_cpu(server, listings[:1000])
+        workers = server.workers()
         with ThreadPoolExecutor(1) as pool:
+            before = _cpu_seconds(workers)
             pending = pool.submit(_record, server, listings[:1000], "big")
-            time.sleep(in_flight)  # the batch is being screened or recorded
-            for pid in server.workers():
+            while _cpu_seconds(workers) - before < halfway:  # the batch is being screened
+                assert not pending.done(), "the batch finished before the kill"
+                time.sleep(0.002)
+            for pid in workers:
                 os.kill(pid, signal.SIGKILL)
             with pytest.raises(httpx.HTTPError):
                 pending.result()  # the connection died with the worker, mid-batch
