@@ -22,6 +22,7 @@ CORE = [
     "summary.py",
     "verdict.py",
     "settings.py",
+    "cache.py",
     "errors.py",
 ]
 ADAPTERS = ("contraband.cli", "contraband.batch", "contraband.report", "contraband.files")

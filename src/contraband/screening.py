@@ -72,11 +72,25 @@ def model_fingerprints(category: Path | None, item: Path | None) -> dict[str, st
     }
 
 
-def pack_terms(pack: PolicyPack) -> list[Term]:
+#: The terms of the packs read last (a rescan compares two), by identity: a 10,000-item
+#: pack's take a second to make, and a pack is immutable.
+_TERMS: list[tuple[PolicyPack, tuple[Term, ...]]] = []
+
+
+def pack_terms(pack: PolicyPack) -> tuple[Term, ...]:
     """Every term of every item of the pack, with its exceptions. A term that shares a word
     with its item's name or id names the item itself: never ambiguous ("crack cocaine"),
     unless the pack lists it among its namesakes (a perfume and sunglasses brand "Opium");
     nor is a term of an item whose terms are `proper_names` ("tramadol")."""
+    for known, terms in _TERMS:
+        if known is pack:
+            return terms
+    made = tuple(_terms_of(pack))
+    _TERMS[:] = [*_TERMS[-1:], (pack, made)]
+    return made
+
+
+def _terms_of(pack: PolicyPack) -> list[Term]:
     terms = []
     namesakes = {key(text) for text in pack.namesakes}
     for item in pack.items:
