@@ -1,5 +1,6 @@
 """`contraband rescan --master local[2]` against `contraband scan --workers 2`, in one run;
-and an incremental rescan (1% of listings edited, one measure added) against the full one.
+and an incremental rescan (1% of listings edited, one measure added) against the full one,
+given the whole edited catalog and given the edited 1% alone as a change feed (`--changes`).
 
     python bench/spark.py [--listings 200000]
 
@@ -38,8 +39,9 @@ ONE_MEASURE = """measures:
 """
 
 
-def edit_one_percent(source: Path, target: Path) -> Path:
-    """The listings with every 100th title changed, as a catalog changes between rescans."""
+def edit_one_percent(source: Path, target: Path, feed: Path) -> Path:
+    """The listings with every 100th title changed, as a catalog changes between rescans;
+    `feed` gets the changed ones alone (what a marketplace's change capture gives)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -48,11 +50,9 @@ def edit_one_percent(source: Path, target: Path) -> Path:
     every_100th = pa.array([i % 100 == 0 for i in range(table_.num_rows)])
     titles = table_.column("title")
     edited = pc.if_else(every_100th, pc.binary_join_element_wise(titles, "(new)", " "), titles)
-    pq.write_table(
-        table_.set_column(table_.schema.get_field_index("title"), "title", edited),
-        target,
-        row_group_size=20_000,
-    )
+    changed = table_.set_column(table_.schema.get_field_index("title"), "title", edited)
+    pq.write_table(changed, target, row_group_size=20_000)
+    pq.write_table(changed.filter(every_100th), feed)
     return target
 
 
@@ -116,7 +116,8 @@ def main() -> None:
             ],
             environment,
         )
-        edited = edit_one_percent(source, tmp / "edited.parquet")
+        feed = tmp / "feed.parquet"
+        edited = edit_one_percent(source, tmp / "edited.parquet", feed)
         changed = tmp / "pack-2"
         shutil.copytree(pack, changed)
         (changed / "measures").mkdir(exist_ok=True)
@@ -141,6 +142,25 @@ def main() -> None:
             ],
             environment,
         )
+        changes = timed(
+            [
+                *cli,
+                "rescan",
+                str(feed),
+                "--changes",
+                "--as-of",
+                "2024-01-01",
+                "--policy",
+                str(changed),
+                "--previous",
+                str(tmp / "r"),
+                "--previous-policy",
+                str(pack),
+                "--out",
+                str(tmp / "r3"),
+            ],
+            environment,
+        )
     n = args.listings
     rows_out = [
         ("listings (Parquet)", f"{n:,}"),
@@ -150,6 +170,8 @@ def main() -> None:
         ("full rescan: wall s", f"{rescan:.1f}"),
         ("incremental rescan (1% edited, one measure added): wall s", f"{incremental:.1f}"),
         ("incremental / full", f"{incremental / rescan:.2f}"),
+        ("the same as a change feed (--changes, the 1% alone): wall s", f"{changes:.1f}"),
+        ("change feed / full", f"{changes / rescan:.3f}"),
     ]
     print(table(rows_out, ("measure", "value")))
     path = write_results(
@@ -161,6 +183,8 @@ def main() -> None:
             "ratio": scan / rescan,
             "incremental_wall_s": incremental,
             "incremental_over_full": incremental / rescan,
+            "changes_wall_s": changes,
+            "changes_over_full": changes / rescan,
         },
     )
     print(f"wrote {path}")

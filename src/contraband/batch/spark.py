@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import pickle
 import sys
@@ -25,43 +24,30 @@ from pathlib import Path
 from typing import Any
 
 from contraband.batch.incremental import CarryPlan, carry_plan
+from contraband.batch.rows import (
+    LISTING,
+    MATCHED,
+    RECORD,
+    Previous,
+    RescanResult,
+    output_schema,
+    source_kind,
+    verdict_batch,
+)
 from contraband.errors import InputError
-from contraband.files.listings import input_format
+from contraband.files.layers import Layer, chain, read_layer, write_manifest
 from contraband.policy import PolicyPack
 from contraband.screening import Screener
-from contraband.verdict import arrow_schema, to_arrow
 
 #: Listings per Arrow batch handed to the screener (the matcher's batch).
 BATCH = 1024
 
-#: The column beside each verdict naming the items the matcher found in the listing.
-MATCHED = "matched_items"
-#: The column beside each verdict fingerprinting the record it judged (see `_fingerprinted`).
-RECORD = "record_sha256"
 #: The previous run's verdict, joined to each listing for an incremental rescan.
 PREVIOUS = "previous"
 _JOIN_ID = "_contraband_listing_id"
-#: Beside the verdicts parts: what the run screened with (the models' fingerprints). Spark
-#: and `read_verdicts` pass over files named with a leading underscore.
-MANIFEST = "_contraband.json"
 
 #: Each Python worker's screener, by the hash of the pickle that shipped it (unpickled once).
 _SCREENERS: dict[str, Screener] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class Previous:
-    """A previous rescan's verdicts directory and the pack it ran under."""
-
-    verdicts: Path
-    pack: PolicyPack
-
-
-@dataclass(frozen=True, slots=True)
-class RescanResult:
-    verdicts: int  # written
-    screened: int  # of them, screened (the rest carried forward); a retried task counts twice
-    plan: CarryPlan | None  # what an incremental rescan carried forward, and why not all
 
 
 def rescan(
@@ -80,14 +66,14 @@ def rescan(
     directory `out`. With `previous`, a verdict of the previous run whose listing and
     dependencies did not change is carried forward instead (see `batch.incremental`).
     `models`: the fingerprints of the models the screener holds, recorded beside the
-    verdicts (MANIFEST) so that a later rescan with other models screens everything.
+    verdicts (`files.layers`) so that a later rescan with other models screens everything.
     `fail_once` (for tests) makes the first attempt of the first task fail, so that a retry
     is seen to change nothing."""
     from pyspark.sql import SparkSession
 
     if out.exists():
         raise InputError(f"{out} exists: a rescan writes a new verdicts directory")
-    kind = _kind(source)
+    kind = source_kind(source)
     used = {name: print_ for name, print_ in (models or {}).items() if print_}
     builder = (
         SparkSession.builder.master(master)
@@ -105,15 +91,13 @@ def rescan(
         shipped = spark.sparkContext.broadcast(blob)
         key = hashlib.sha256(blob).hexdigest()
         try:
-            frame = _fingerprinted(
+            frame = _as_json(
                 spark.read.text(str(source)) if kind == "jsonl" else spark.read.parquet(str(source))
             )
             plan = None
             if previous is not None:
-                changed = _models_of(previous.verdicts) != used
-                frame, plan = _with_previous(
-                    spark, frame, kind, previous, screener.pack, as_of, changed
-                )
+                changed = read_layer(previous.verdicts).models != used
+                frame, plan = _with_previous(spark, frame, previous, screener.pack, as_of, changed)
             if partitions:
                 frame = frame.repartition(partitions)
             screened = spark.sparkContext.accumulator(0)
@@ -125,44 +109,29 @@ def rescan(
             raise
         except Exception as error:  # Py4J and PySpark errors: the job failed, nothing committed
             raise InputError(f"{source}: the Spark job failed: {_cause(error)}") from None
-        (out / MANIFEST).write_text(json.dumps({"models": used}, sort_keys=True))
+        write_manifest(Layer(out, used, as_of=as_of.isoformat(), policy_version=version))
         written_count = int(spark.read.parquet(str(out)).count())
         return RescanResult(written_count, int(screened.value), plan)
     finally:
         spark.stop()
 
 
-def _fingerprinted(frame: Any) -> Any:
-    """The input with `RECORD`: a SHA-256 of the record as read (the JSONL line, or every
-    column of a Parquet row), made in the JVM. A previous verdict of the same record holds
-    for the same listing; any other change (a seller id too) is screened again."""
+def _as_json(frame: Any) -> Any:
+    """The input as one JSON text a row (`value`: the JSONL line, or every column of a
+    Parquet row made JSON in the JVM) and `RECORD`, its SHA-256: a previous verdict of the
+    same record holds for the same listing; any other change (a seller id too) is screened
+    again. The screener decodes both as it decodes a line of `scan`."""
     from pyspark.sql import functions as F
 
-    if frame.columns == ["value"]:  # JSONL read as text
-        return frame.withColumn(RECORD, F.sha2(F.col("value"), 256))
-    columns = [F.col(f"`{name}`") for name in frame.columns]
-    return frame.withColumn(RECORD, F.sha2(F.to_json(F.struct(*columns)), 256))
-
-
-def _models_of(verdicts: Path) -> dict[str, str]:
-    """The model fingerprints a rescan recorded beside its verdicts; none for a directory
-    without a manifest (a rescan before models were recorded: it had none)."""
-    try:
-        data = json.loads((verdicts / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        raise InputError(f"{verdicts / MANIFEST}: unreadable ({error})") from None
-    models = data.get("models") if isinstance(data, dict) else None
-    if not isinstance(models, dict):
-        raise InputError(f"{verdicts / MANIFEST}: no `models` object")
-    return {str(k): v for k, v in models.items() if isinstance(v, str)}
+    if frame.columns != ["value"]:  # Parquet
+        columns = [F.col(f"`{name}`") for name in frame.columns]
+        frame = frame.select(F.to_json(F.struct(*columns)).alias("value"))
+    return frame.withColumn(RECORD, F.sha2(F.col("value"), 256))
 
 
 def _with_previous(
     spark: Any,
     frame: Any,
-    kind: str,
     previous: Previous,
     pack: PolicyPack,
     as_of: dt.date,
@@ -173,12 +142,8 @@ def _with_previous(
     made in the JVM, and a carried verdict never becomes Python objects."""
     from pyspark.sql import functions as F
 
-    try:
-        before = spark.read.parquet(str(previous.verdicts))
-    except Exception as error:
-        why = _cause(error)
-        raise InputError(f"{previous.verdicts}: not a verdicts directory: {why}") from None
-    if MATCHED not in before.columns or RECORD not in before.columns:
+    before = _previous_verdicts(spark, previous.verdicts)
+    if not {MATCHED, RECORD, LISTING} <= set(before.columns):
         raise InputError(
             f"{previous.verdicts}: these verdicts do not say which items each listing matched "
             "(written by `scan` or an older rescan): run a full rescan first"
@@ -190,9 +155,7 @@ def _with_previous(
     earlier = before.select(
         F.col("listing_id").alias(_JOIN_ID), F.struct(*before.columns).alias(PREVIOUS)
     ).dropDuplicates([_JOIN_ID])
-    ids = (
-        F.get_json_object(F.col("value"), "$.id") if kind == "jsonl" else F.col("id").cast("string")
-    )
+    ids = F.get_json_object(F.col("value"), "$.id")
     joined = frame.withColumn(_JOIN_ID, ids).join(earlier, _JOIN_ID, "left")
     holds = F.coalesce(_holds(plan), F.lit(False))
     own = [name for name in frame.columns if name != RECORD]
@@ -201,6 +164,39 @@ def _with_previous(
         F.col(RECORD),
         F.when(holds, F.col(PREVIOUS)).alias(PREVIOUS),
     ), plan
+
+
+def _previous_verdicts(spark: Any, verdicts: Path) -> Any:
+    """A previous run's verdicts as one frame: each listing's from the highest layer that
+    holds it (`files.layers`), those of lower layers carried to the top layer's day."""
+    from pyspark.sql import functions as F
+
+    layers = chain(verdicts)
+    merged: Any = None
+    shadow: Any = None
+    for layer in layers:
+        try:
+            frame = spark.read.parquet(str(layer.path))
+        except Exception as error:
+            why = _cause(error)
+            raise InputError(f"{layer.path}: not a verdicts directory: {why}") from None
+        if merged is None:
+            merged = frame
+        else:
+            lower = frame.join(shadow, "listing_id", "left_anti")
+            for name, value in (
+                ("as_of", layers[0].as_of),
+                ("policy_version", layers[0].policy_version),
+            ):
+                if value is not None:
+                    lower = lower.withColumn(name, F.lit(value))
+            merged = merged.unionByName(lower)
+        held = frame.select("listing_id")
+        if layer.removed:
+            gone = spark.createDataFrame([(i,) for i in sorted(layer.removed)], "listing_id string")
+            held = held.union(gone)
+        shadow = held if shadow is None else shadow.union(held)
+    return merged
 
 
 def _holds(plan: CarryPlan) -> Any:
@@ -241,38 +237,10 @@ def _cause(error: Exception) -> str:
     return (causes[-1] if causes else lines[0] if lines else type(error).__name__)[:500]
 
 
-def _kind(source: Path) -> str:
-    if not source.exists():
-        raise InputError(f"{source}: no such file or directory")
-    if source.is_dir():
-        names = [p.name.lower() for p in source.iterdir() if not p.name.startswith((".", "_"))]
-        if names and all(n.endswith((".parquet", ".pq")) for n in names):
-            return "parquet"
-        if names and all(n.endswith(".jsonl") for n in names):
-            return "jsonl"
-        raise InputError(f"{source}: a directory of .jsonl or of .parquet parts, not a mix")
-    kind = input_format(source)
-    if kind not in ("jsonl", "parquet"):
-        raise InputError(f"{source}: a rescan reads JSONL or Parquet, not {kind}")
-    return kind
-
-
-def _output_schema() -> Any:
-    """The verdicts' Arrow schema, the items each listing matched (`MATCHED`), and the
-    fingerprint of the record it judged (`RECORD`): what an incremental rescan reads."""
-    import pyarrow as pa
-
-    return (
-        arrow_schema()
-        .append(pa.field(MATCHED, pa.list_(pa.string())))
-        .append(pa.field(RECORD, pa.string()))
-    )
-
-
 def _spark_schema() -> Any:
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    return from_arrow_schema(_output_schema())
+    return from_arrow_schema(output_schema())
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,22 +278,16 @@ def _screen_batches(job: _Job, fail_once: bool) -> Callable[[Iterable[Any]], Ite
 
 
 def _screened(screener: Screener, batch: Any, day: dt.date, job: _Job) -> Any:
-    """New verdicts for the listings of `batch`, with the items matched and the record's
-    fingerprint, as one Arrow batch."""
-    import pyarrow as pa
-
+    """New verdicts for the listings of `batch` (JSON texts and their fingerprints), with the
+    items matched, as one Arrow batch."""
     names = batch.schema.names
+    texts = batch.column(names.index("value")).to_pylist()
     prints = batch.column(names.index(RECORD)).to_pylist()
-    records = _records(batch.select([n for n in names if n != RECORD]), job.kind)
-    kept = [(r, f) for r, f in zip(records, prints, strict=True) if r is not None]
-    screened = screener.screen_matched([r for r, _ in kept], day)
-    verdicts = to_arrow([verdict for _, verdict, _ in screened])
-    matched = pa.array([list(items) for _, _, items in screened], pa.list_(pa.string()))
-    fingerprints = pa.array([fingerprint for _, fingerprint in kept], pa.string())
-    job.screened.add(len(screened))
-    return pa.RecordBatch.from_arrays(
-        [*verdicts.columns, matched, fingerprints], schema=_output_schema()
-    )
+    kept = [(t, f) for t, f in zip(texts, prints, strict=True) if t is not None and t.strip()]
+    where = "line" if job.kind == "jsonl" else "row"
+    records = [(text.encode("utf-8", "surrogatepass"), where) for text, _ in kept]
+    job.screened.add(len(records))
+    return verdict_batch(screener, records, day, [f for _, f in kept], [t for t, _ in kept])
 
 
 def _carried(earlier: Any, job: _Job) -> Any:
@@ -340,7 +302,7 @@ def _carried(earlier: Any, job: _Job) -> Any:
     for name, value in (("as_of", job.as_of), ("policy_version", job.version)):
         column = pa.array([value] * len(kept), pa.string())
         table = table.set_column(table.schema.get_field_index(name), name, column)
-    return table.select(_output_schema().names).cast(_output_schema()).to_batches()[0]
+    return table.select(output_schema().names).cast(output_schema()).to_batches()[0]
 
 
 def _screener(key: str, shipped: Any) -> Screener:
@@ -352,19 +314,6 @@ def _screener(key: str, shipped: Any) -> Screener:
         # Our own pickle, made by the driver from the screener it built: no user's file.
         screener = _SCREENERS[key] = pickle.loads(shipped.value)
     return screener
-
-
-def _records(batch: Any, kind: str) -> list[tuple[Any, str] | None]:
-    """(record, where) for the screener, one per row (None for a blank JSONL line): JSONL
-    lines as bytes, Parquet rows as mappings."""
-    if kind == "jsonl":
-        return [
-            (line.encode("utf-8", "surrogatepass"), "line")
-            if line is not None and line.strip()
-            else None
-            for line in batch.column(0).to_pylist()
-        ]
-    return [(row, "row") for row in batch.to_pylist()]
 
 
 def _fail_first_attempt() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from contraband.errors import InputError
 from contraband.files.atomic import AtomicFile
+from contraband.files.layers import Shadow, chain
 from contraband.verdict import (
     Verdict,
     arrow_schema,
@@ -110,11 +111,7 @@ def read_verdicts(path: Path) -> Iterator[Verdict]:
     """Every verdict of a file (or a directory of Parquet parts), in order; InputError naming
     the file and line or row at the first one that does not fit the contract."""
     if path.is_dir():
-        parts = sorted(p for p in path.rglob("*") if p.is_file() and is_parquet(p))
-        if not parts:
-            raise InputError(f"{path}: a directory with no .parquet verdict files")
-        for part in parts:
-            yield from _read_parquet(part)
+        yield from _read_layers(path)
         return
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -128,6 +125,34 @@ def read_verdicts(path: Path) -> Iterator[Verdict]:
                     yield from_json(line)
                 except InputError as error:
                     raise InputError(f"{path.name}:{number}: {error}") from None
+
+
+def _read_layers(path: Path) -> Iterator[Verdict]:
+    """A directory of Parquet parts, and the layers it stands on (`files.layers`): each
+    listing's verdict from the highest layer that holds it, with the top layer's day."""
+    layers = chain(path)
+    top = layers[0]
+    shadow = Shadow()
+    for depth, layer in enumerate(layers):
+        held: list[str] = []
+        for verdict in _read_parts(layer.path):
+            if depth and shadow.hides(verdict.listing_id):
+                continue
+            if depth:  # carried forward to the top layer's day, as a full rescan carries it
+                verdict.as_of = top.as_of or verdict.as_of
+                verdict.policy_version = top.policy_version or verdict.policy_version
+            if depth < len(layers) - 1:
+                held.append(verdict.listing_id)
+            yield verdict
+        shadow.cover(layer, held)
+
+
+def _read_parts(path: Path) -> Iterator[Verdict]:
+    parts = sorted(p for p in path.rglob("*") if p.is_file() and is_parquet(p))
+    if not parts:
+        raise InputError(f"{path}: a directory with no .parquet verdict files")
+    for part in parts:
+        yield from _read_parquet(part)
 
 
 def _read_parquet(path: Path) -> Iterator[Verdict]:
