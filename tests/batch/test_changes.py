@@ -120,6 +120,21 @@ def test_a_feed_layer_reads_as_a_full_scan_of_the_changed_catalog(
     assert len(list((out).glob("*.parquet"))) == 1
 
 
+def test_records_are_kept_where_something_was_found(base: tuple[Path, Path]) -> None:
+    """Only a listing where something was found can be reached by a change of an item or a
+    measure: the others' records are not kept."""
+    import pyarrow.parquet as pq
+
+    from contraband.batch.rows import LISTING, MATCHED
+
+    rows = pq.read_table(base[1], columns=["listing_id", MATCHED, LISTING]).to_pylist()
+    assert len(rows) == 2000
+    for row in rows:
+        assert (row[LISTING] is not None) == bool(row[MATCHED]), row
+        if row[LISTING] is not None:
+            assert json.loads(row[LISTING])["id"] == row["listing_id"]
+
+
 def test_a_layer_over_a_layer_reads_through_both(
     base: tuple[Path, Path], screener: Screener, tmp_path: Path
 ) -> None:

@@ -21,8 +21,10 @@ from contraband.verdict import arrow_schema, to_arrow
 MATCHED = "matched_items"
 #: The column beside each verdict fingerprinting the record it judged (SHA-256 of its JSON).
 RECORD = "record_sha256"
-#: The column beside each verdict holding the record it judged, as JSON text: what a rescan
-#: of a change feed screens again when a measure changes (`batch.changes`).
+#: The column beside a verdict holding the record it judged, as JSON text, where something was
+#: found in it: what a rescan of a change feed screens again when an item or a measure
+#: changes (`batch.changes`). A listing where nothing was found is reached by no such change
+#: (a change of terms needs the whole catalog), so its record is not kept: most are not.
 LISTING = "listing_json"
 
 
@@ -47,14 +49,21 @@ def verdict_batch(
     texts: list[str | None],
 ) -> Any:
     """Verdicts of `records` (for the screener) with the items matched, and beside each the
-    fingerprint and JSON text of its record, as one Arrow batch of `output_schema()`."""
+    fingerprint of its record and, where something was found, its JSON text (`LISTING`), as
+    one Arrow batch of `output_schema()`."""
     import pyarrow as pa
 
     screened = screener.screen_matched(records, day)
     verdicts = to_arrow([verdict for _, verdict, _ in screened])
-    matched = pa.array([list(items) for _, _, items in screened], pa.list_(pa.string()))
+    found = [list(items) for _, _, items in screened]
+    kept = [text if items else None for text, items in zip(texts, found, strict=True)]
     return pa.RecordBatch.from_arrays(
-        [*verdicts.columns, matched, pa.array(prints, pa.string()), pa.array(texts, pa.string())],
+        [
+            *verdicts.columns,
+            pa.array(found, pa.list_(pa.string())),
+            pa.array(prints, pa.string()),
+            pa.array(kept, pa.string()),
+        ],
         schema=output_schema(),
     )
 

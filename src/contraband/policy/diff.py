@@ -54,7 +54,7 @@ class PackDiff(msgspec.Struct, frozen=True, kw_only=True):
 def diff_packs(old: PolicyPack, new: PolicyPack) -> PackDiff:
     """Every difference between `old` and `new`, items and measures by id."""
     changes: list[Change] = []
-    changes += _by_id("item", _items(old), _items(new))
+    changes += _by_id("item", *_items(old, new))
     changes += _by_id("measure", _dump_all(old.measures), _dump_all(new.measures))
     changes += _fields(
         "rules", "", old.rules.model_dump(mode="json"), new.rules.model_dump(mode="json")
@@ -74,8 +74,18 @@ def diff_packs(old: PolicyPack, new: PolicyPack) -> PackDiff:
     return PackDiff(old_version=old.version, new_version=new.version, changes=tuple(changes))
 
 
-def _items(pack: PolicyPack) -> dict[str, dict[str, Any]]:
-    return {item.id: _item(item) for item in pack.items}
+def _items(
+    old: PolicyPack, new: PolicyPack
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The items of both packs as plain data, but for those equal in both (most, in a pack of
+    thousands: only they are compared whole, not dumped)."""
+    before = {item.id: item for item in old.items}
+    after = {item.id: item for item in new.items}
+    same = {key for key in before.keys() & after.keys() if before[key] == after[key]}
+    return (
+        {key: _item(item) for key, item in before.items() if key not in same},
+        {key: _item(item) for key, item in after.items() if key not in same},
+    )
 
 
 def _item(item: Item) -> dict[str, Any]:
