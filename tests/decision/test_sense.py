@@ -38,6 +38,8 @@ CASES = [
     # one word of the sense in a listing filed elsewhere is as often a shop's word: review
     ("Speed cube with 200 grams weight", "Toys & Hobbies", Action.REVIEW, 0, "unclear"),
     ("Speed pure cotton 300 grams", "Apparel", Action.REMOVE, 49, "confirmed"),  # two: + misfiled
+    # a unit of weight is a word of the sense only after a number ("Wizard of Oz", "Grams")
+    ("Speed racer Grams and Gramps figures", "Toys & Hobbies", Action.ALLOW, 0, "namesake"),
     # no category: a common word in a described listing is read in its common sense
     ("Moomins speed racer car toy, red", "", Action.ALLOW, 0, "namesake"),
     ("Speed 1 g", "", Action.REVIEW, 0, "unclear"),  # nothing else to go by
@@ -56,6 +58,11 @@ PHRASES = [
     ("Blue jeans 3 grams pure", "", Action.REMOVE, 48, "confirmed"),
     # a phrase with a word of the item's sense (pipe: the pack's `drugs` words) names the item
     ("Tar pipe", "Apparel", Action.REMOVE, 48, None),
+    ("Tar pipe 2 g", "Apparel", Action.REMOVE, 48, None),
+    # unless it is filed elsewhere and says what else it is, with no other word of the sense
+    # ("Universal Shark Fin Antenna for cars"): a reviewer's, not the item's points
+    ("Tar pipe wrap tape for plumbing, 10 m roll", "Home & Garden", Action.REVIEW, 0, "unclear"),
+    ("Tar pipe wrap tape, 10 m roll", "", Action.REMOVE, 48, None),  # nothing says otherwise
     # but a word shops use every day does not make the phrase the item's own name
     ("Johnson's baby powder, 200 g", "Baby Care", Action.ALLOW, 0, "namesake"),
 ]

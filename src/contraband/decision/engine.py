@@ -798,9 +798,15 @@ class _Context:
         to the context ("Pantaloons" misread beside "shirt" is not cocaine twice over).
         """
         found = [h for h in hits if h.distortion != Distortion.TYPO] or hits
-        if not (all(h.ambiguous for h in found) or self._word_of_a_language(item, found)):
+        if all(h.ambiguous for h in found) or self._word_of_a_language(item, found):
+            decided = self._decide(item, found)
+        elif self._phrase_of_its_sense_filed_elsewhere(item, found):
+            decided = Sense.UNCLEAR, (
+                f"it is filed under {self.listing.category!r}, and its words are everyday "
+                "ones with no other word of that sense"
+            )
+        else:
             return None, ""
-        decided = self._decide(item, found)
         self.decided[item.id] = decided
         return decided
 
@@ -822,6 +828,27 @@ class _Context:
             # soft toy in black and white")
             return not self._agreeing(item, hits)[0] and not self.weighed and self._described(hits)
         return words
+
+    def _phrase_of_its_sense_filed_elsewhere(self, item: Item, hits: list[Hit]) -> bool:
+        """A phrase of everyday words that the item's sense words make its own ("shark fin",
+        "rhino horn": "shark" and "horn" are words of that sense) is certain where nothing
+        says otherwise; filed in another category, saying what else it is ("Universal Shark
+        Fin Antenna for cars" under "Automotive"), with no word of the sense beyond its own,
+        no weight and no disguise, it is most often a shape or a look: a reviewer's to
+        judge, not worth the item's points. A phrase naming the item itself ("crack
+        cocaine"), or saying nothing else ("Tar pipe"), stays certain."""
+        declared = self.listing.category
+        if not declared or self._in_own_category(item) or self.weighed:
+            return False
+        named = item_words(item)
+        phrases = all(
+            h.ordinary
+            and not _disguised(h)
+            and len(words := key(h.term).split()) >= 2
+            and not named & set(words)
+            for h in hits
+        )
+        return phrases and not self._agreeing(item, hits)[0] and self._described(hits)
 
     def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
         """The item's category confirms it. Two words of its sense, one of them not a
@@ -911,8 +938,12 @@ class _Context:
         listing = self.listing
         text = f"{listing.title} {listing.description} {listing.keywords_text}"
         # "100mg", "3.5g", "10x10mg": the unit counts as a word of its own (read from the
-        # text as written: the key reads digits inside a word as letters)
-        return frozenset(key(text).split()) | set(_UNITS.findall(text.casefold()))
+        # text as written: the key reads digits inside a word as letters); a unit of weight
+        # counts only after a number ("16 oz", not "Wizard of Oz", "G-Shock")
+        folded = text.casefold()
+        weights = {unit for unit in _QUANTITY.findall(folded) if unit in _WEIGHTS}
+        written = {w for w in key(text).split() if w not in _WEIGHTS}
+        return frozenset(written | weights | set(_UNITS.findall(folded)))
 
     def supports(self, item: Item, hits: list[Hit], strongly: bool = False) -> bool:
         """Does anything beside the hit say the listing means `item` (a word of its sense, or
