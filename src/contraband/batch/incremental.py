@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from contraband.matching.cache import index_key
 from contraband.policy import PolicyPack
-from contraband.policy.diff import diff_packs
+from contraband.policy.diff import Change, diff_packs
 from contraband.screening import pack_terms
 
 
@@ -47,14 +47,15 @@ def carry_plan(
     `old_days` (the distinct days of the previous run); `models_changed`: the category or
     item model is not the one the previous run screened with (or either run had one the
     other had not)."""
-    if index_key(pack_terms(old)) != index_key(pack_terms(new)):
+    changes = diff_packs(old, new).changes
+    if _terms_may_differ(changes) and index_key(pack_terms(old)) != index_key(pack_terms(new)):
         return CarryPlan(True, True, frozenset(), ("the terms changed: every listing",))
     if models_changed:  # a model reads every listing, term or none
         return CarryPlan(True, True, frozenset(), ("the models changed: every listing",))
     reasons: list[str] = []
     items: set[str] = set()
     matched = False
-    for change in diff_packs(old, new).changes:
+    for change in changes:
         if change.section == "item":  # its terms are the index's: here its rules, its name
             items.add(change.id)
             reasons.append(change.words())
@@ -71,6 +72,13 @@ def carry_plan(
             items.update(measure.items)
             reasons.append(f"measure {measure.id} is {measure.state_on(new_day).value} now")
     return CarryPlan(False, matched, frozenset(items), tuple(reasons))
+
+
+def _terms_may_differ(changes: Iterable[Change]) -> bool:
+    """The term index is made from the items and the pack's namesakes and context words
+    (`pack_terms`): with none of them changed it is the same, and a pack of thousands of
+    terms need not be read twice to say so."""
+    return any(c.section == "item" or c.section == "pack" for c in changes)
 
 
 def _measure_items(pack: PolicyPack, measure_id: str) -> set[str]:
