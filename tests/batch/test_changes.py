@@ -231,6 +231,7 @@ def test_the_command_layers_a_feed_and_a_full_rescan_reads_the_layers(
     whole.write_text(feed.read_text() + "".join(line + "\n" for line in lines[3:]))
     full = tmp_path / "full"
     args = ["rescan", str(whole), *common, "--previous", str(layer), "--master", "local[2]"]
+    args += ["--conf", "spark.sql.shuffle.partitions=3"]  # a Spark setting passes through
     result = runner.invoke(app, [*args, "--out", str(full)])
     assert result.exit_code == 0, result.output
     assert "0 screened, 1,998 carried forward" in result.output
@@ -243,6 +244,9 @@ def test_the_command_layers_a_feed_and_a_full_rescan_reads_the_layers(
         (["--changes"], "--changes needs --previous"),
         (["--removed", "r.txt"], "--removed needs --changes"),
         (["--changes", "--previous", "{first}", "--master", "local[1]"], "in this process"),
+        (["--changes", "--previous", "{first}", "--conf", "spark.x=1"], "in this process"),
+        (["--conf", "executor.memory=1g"], "expected spark.KEY=VALUE"),
+        (["--conf", "spark.executor.memory"], "expected spark.KEY=VALUE"),
     ],
 )
 def test_the_command_refuses_options_that_do_not_go_together(

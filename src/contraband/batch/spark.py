@@ -41,6 +41,12 @@ from contraband.screening import Screener
 
 #: Listings per Arrow batch handed to the screener (the matcher's batch).
 BATCH = 1024
+#: The embedded JVM's options where the job runs in this process (`local[...]`), unless
+#: `conf` sets them: a rescan's JVM lives for seconds to minutes, too short for the optimising
+#: compiler and a concurrent collector to pay for the cores they take from the screener
+#: (measured with bench/spark.py's CPU count: 57-62 CPU-s for 200,000 listings with the
+#: JVM's defaults, 43-44 with these).
+LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 #: The previous run's verdict, joined to each listing for an incremental rescan.
 PREVIOUS = "previous"
@@ -60,6 +66,7 @@ def rescan(
     partitions: int | None = None,
     previous: Previous | None = None,
     models: dict[str, str | None] | None = None,
+    conf: dict[str, str] | None = None,
     fail_once: bool = False,
 ) -> RescanResult:
     """Screen `source` (JSONL or Parquet, a file or a directory of parts) into the Parquet
@@ -67,6 +74,8 @@ def rescan(
     dependencies did not change is carried forward instead (see `batch.incremental`).
     `models`: the fingerprints of the models the screener holds, recorded beside the
     verdicts (`files.layers`) so that a later rescan with other models screens everything.
+    `conf`: Spark settings, as `spark-submit --conf` takes them (a cluster's executor memory,
+    the JVM's options); they override the rescan's own.
     `fail_once` (for tests) makes the first attempt of the first task fail, so that a retry
     is seen to change nothing."""
     from pyspark.sql import SparkSession
@@ -81,6 +90,11 @@ def rescan(
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(BATCH))
     )
+    settings = dict(conf or {})
+    if master.startswith("local"):
+        settings.setdefault("spark.driver.extraJavaOptions", LOCAL_JVM_OPTIONS)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
     if master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
         # Local workers run this interpreter (contraband installed); a cluster's executors
         # need contraband in their own Python (PYSPARK_PYTHON or spark.pyspark.python).

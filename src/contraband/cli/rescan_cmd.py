@@ -49,6 +49,9 @@ def rescan_command(
     item_model: Path | None = typer.Option(
         None, "--item-model", help="Item model file (contraband item train)"
     ),
+    spark_conf: list[str] = typer.Option(
+        [], "--conf", help="A Spark setting KEY=VALUE, as spark-submit takes it (repeatable)"
+    ),
     changes: bool = typer.Option(
         False,
         "--changes",
@@ -83,7 +86,7 @@ def rescan_command(
         fail("--changes needs --previous: the verdicts the feed's changes are layered over")
     if removed is not None and not changes:
         fail("--removed needs --changes: a full rescan drops what the catalog no longer holds")
-    if changes and (master is not None or partitions is not None):
+    if changes and (master is not None or partitions is not None or spark_conf):
         fail("--changes is screened in this process: there is no Spark job to configure")
     pack = load_policy(current_settings(policy=policy))
     earlier = None
@@ -110,6 +113,7 @@ def rescan_command(
         partitions=partitions,
         previous=earlier,
         models=fingerprints,
+        conf=_spark_settings(spark_conf),
     )
     elapsed = time.perf_counter() - started
     if result.plan is not None:
@@ -168,3 +172,15 @@ def _removed_ids(path: Path, feed: Path) -> frozenset[str]:
     except (OSError, UnicodeDecodeError) as error:
         fail(f"--removed {path}: unreadable ({error})")
     return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _spark_settings(pairs: list[str]) -> dict[str, str]:
+    """`--conf KEY=VALUE` pairs; a pair without `=` or a key that is no Spark setting is
+    refused before Spark starts."""
+    settings: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip().startswith("spark."):
+            fail(f"--conf {pair!r}: expected spark.KEY=VALUE")
+        settings[key.strip()] = value
+    return settings

@@ -801,9 +801,12 @@ class _Context:
         if all(h.ambiguous for h in found) or self._word_of_a_language(item, found):
             decided = self._decide(item, found)
         elif self._phrase_of_its_sense_filed_elsewhere(item, found):
-            decided = Sense.UNCLEAR, (
-                f"it is filed under {self.listing.category!r}, and its words are everyday "
-                "ones with no other word of that sense"
+            decided = (
+                Sense.UNCLEAR,
+                (
+                    f"it is filed under {self.listing.category!r}, and its words are everyday "
+                    "ones with no other word of that sense"
+                ),
             )
         else:
             return None, ""
