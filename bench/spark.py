@@ -163,44 +163,15 @@ def main() -> None:
         shutil.copytree(pack, changed)
         (changed / "measures").mkdir(exist_ok=True)
         (changed / "measures" / "one.yaml").write_text(ONE_MEASURE)
+        # the next day's rescan under the changed pack, standing on the full one
+        later = ["--as-of", "2024-01-01", "--policy", str(changed), "--previous", str(tmp / "r")]
+        later += ["--previous-policy", str(pack)]
         incremental = timed(
-            [
-                *cli,
-                "rescan",
-                str(edited),
-                "--as-of",
-                "2024-01-01",
-                "--policy",
-                str(changed),
-                "--previous",
-                str(tmp / "r"),
-                "--previous-policy",
-                str(pack),
-                "--master",
-                "local[2]",
-                "--out",
-                str(tmp / "r2"),
-            ],
+            [*cli, "rescan", str(edited), *later, "--master", "local[2]", "--out", str(tmp / "r2")],
             environment,
         )
         changes = timed(
-            [
-                *cli,
-                "rescan",
-                str(feed),
-                "--changes",
-                "--as-of",
-                "2024-01-01",
-                "--policy",
-                str(changed),
-                "--previous",
-                str(tmp / "r"),
-                "--previous-policy",
-                str(pack),
-                "--out",
-                str(tmp / "r3"),
-            ],
-            environment,
+            [*cli, "rescan", str(feed), "--changes", *later, "--out", str(tmp / "r3")], environment
         )
     n = args.listings
     runs = {"scan": scan, "rescan": rescan, "incremental": incremental, "changes": changes}
