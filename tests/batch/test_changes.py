@@ -260,3 +260,19 @@ def test_the_command_refuses_options_that_do_not_go_together(
     result = CliRunner().invoke(app, [*args, *extra])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_an_unreadable_feed_line_gets_its_verdict_naming_the_line(
+    base: tuple[Path, Path], screener: Screener, tmp_path: Path
+) -> None:
+    from contraband.batch.changes import rescan_changes
+
+    catalog, first = base
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(catalog.read_text().splitlines()[0] + '\n\n{"id": "L00001", "title": \n')
+    out = tmp_path / "layer"
+    result = rescan_changes(screener, feed, out, DAY, Previous(first, screener.pack))
+    assert result.from_feed == 2
+    errors = [v.error for v in read_verdicts(out) if v.error]
+    assert len(errors) == 1 and errors[0].startswith("feed.jsonl:3: ")
+    assert sum(1 for _ in read_verdicts(out)) == 2001  # the broken line is a verdict of its own

@@ -116,9 +116,8 @@ def _write_layer(
     writer = pq.ParquetWriter(directory / PART, output_schema())
     try:
         fed: set[str] = set()
-        where = "line" if source_kind(feed) == "jsonl" else "row"
-        for texts in _batches(_feed_texts(feed)):
-            batch = _screen(screener, [(t, None) for t in texts], where, as_of)
+        for read in _batches(_feed_texts(feed)):
+            batch = _screen(screener, [(text, None, where) for text, where in read], as_of)
             fed.update(batch.column(batch.schema.get_field_index("listing_id")).to_pylist())
             writer.write_batch(batch)
         both = sorted(fed & removed)
@@ -126,31 +125,32 @@ def _write_layer(
             raise InputError(f"{feed}: listing {both[0]} is in the feed and removed")
         again = 0
         for stored in _batches(_reached(layers, plan, fed | removed)):
-            pairs = [(s.text, s.fingerprint) for s in stored]
-            writer.write_batch(_screen(screener, pairs, "stored record", as_of))
+            kept = [(s.text, s.fingerprint, f"the stored record of {s.listing_id}") for s in stored]
+            writer.write_batch(_screen(screener, kept, as_of))
             again += len(stored)
     finally:
         writer.close()
     return ChangesResult(len(fed), again, len(removed), plan)
 
 
-def _screen(
-    screener: Screener, pairs: list[tuple[str, str | None]], where: str, as_of: dt.date
-) -> Any:
-    """One batch of verdicts of JSON texts, each with its fingerprint (made here if None)."""
+def _screen(screener: Screener, read: list[tuple[str, str | None, str]], as_of: dt.date) -> Any:
+    """One batch of verdicts of JSON texts, each with its fingerprint (made here if None)
+    and where it was read (named in the error verdict of one that cannot be)."""
     import hashlib
 
-    records = [(text.encode("utf-8", "surrogatepass"), where) for text, _ in pairs]
+    raw = [text.encode("utf-8", "surrogatepass") for text, _, _ in read]
     prints = [
-        p if p is not None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        for text, p in pairs
+        known if known is not None else hashlib.sha256(data).hexdigest()
+        for data, (_, known, _) in zip(raw, read, strict=True)
     ]
-    return verdict_batch(screener, records, as_of, list(prints), [t for t, _ in pairs])
+    records = [(data, where) for data, (_, _, where) in zip(raw, read, strict=True)]
+    return verdict_batch(screener, records, as_of, list(prints), [t for t, _, _ in read])
 
 
-def _feed_texts(feed: Path) -> Iterator[str]:
-    """The feed's listings as JSON texts, as a full rescan reads them: a JSONL line as it
-    is, a Parquet row as a JSON object of its non-null columns."""
+def _feed_texts(feed: Path) -> Iterator[tuple[str, str]]:
+    """The feed's listings as JSON texts, as a full rescan reads them (a JSONL line as it
+    is, a Parquet row as a JSON object of its non-null columns), each with where it was
+    read ("feed.jsonl:12", "part-1.parquet row 7")."""
     kind = source_kind(feed)
     parts = (
         sorted(p for p in feed.iterdir() if not p.name.startswith((".", "_")))
@@ -160,22 +160,26 @@ def _feed_texts(feed: Path) -> Iterator[str]:
     for part in parts:
         if kind == "jsonl":
             with part.open("rb") as lines:
-                for line in lines:
+                for number, line in enumerate(lines, start=1):
                     if line.strip():
-                        yield line.rstrip(b"\r\n").decode("utf-8", "replace")
+                        text = line.rstrip(b"\r\n").decode("utf-8", "replace")
+                        yield text, f"{part.name}:{number}"
         else:
             yield from _parquet_texts(part)
 
 
-def _parquet_texts(part: Path) -> Iterator[str]:
+def _parquet_texts(part: Path) -> Iterator[tuple[str, str]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    number = 0
     try:
         for batch in pq.ParquetFile(part).iter_batches(batch_size=BATCH):
             for row in batch.to_pylist():
+                number += 1
                 present = {k: v for k, v in row.items() if v is not None}
-                yield json.dumps(present, default=str, ensure_ascii=False, separators=(",", ":"))
+                text = json.dumps(present, default=str, ensure_ascii=False, separators=(",", ":"))
+                yield text, f"{part.name} row {number}"
     except (pa.ArrowException, OSError) as error:
         raise InputError(f"{part}: not a readable Parquet file ({error})") from None
 
