@@ -333,6 +333,13 @@ def families(
             f"CIRCLED LATIN {'SMALL' if c.islower() else 'CAPITAL'} LETTER {c.upper()}"
         )
     )
+
+    def every_word(disguise: Callable[[str, random.Random], str]) -> Disguise:
+        """The disguise on each word of 4+ letters of a phrase, not only its longest."""
+        return lambda term, rng: " ".join(
+            disguise(word, rng) if len(word) >= 4 else word for word in term.split(" ")
+        )
+
     return {
         "lookalike (UTS #39)": (lambda t, r: per_letter(t, r, confusables), True),
         "invisible characters": (invisible, True),
@@ -347,6 +354,10 @@ def families(
         "shuffled inner letters": (shuffled, True),
         "punctuation intrusion": (intrusion, True),
         "vowels dropped": (disemvowel, True),
+        # phrases (terms of 2+ words) with every word disguised
+        "phrase, every word shuffled": (every_word(shuffled), True),
+        "phrase, every word intruded": (every_word(intrusion), True),
+        "phrase, every word without vowels": (every_word(disemvowel), True),
         "combo: shuffle + leet": (chain(shuffled, lambda t, r: per_letter(t, r, LEET_TABLE)), True),
         "combo: intrusion + lookalike": (
             chain(intrusion, lambda t, r: per_letter(t, r, confusables, 0.3)),
@@ -647,6 +658,8 @@ def main() -> None:
         eligible = [t for t in terms if not long_word or _longest_word(t.text) >= 5]
         if "4-letter" in name:  # one-word terms of four letters
             eligible = [t for t in terms if len(t.text) == 4 and t.text.isalpha()]
+        if name.startswith("phrase"):
+            eligible = [t for t in terms if " " in t.text and _longest_word(t.text) >= 5]
         for _ in range(args.per_family):
             term = rng.choice(eligible)
             written = disguise(term.text, rng)

@@ -452,3 +452,26 @@ def test_a_four_letter_term_one_edit_off_is_a_misspelling(matcher: Matcher) -> N
     """Read for the decision to weigh: it keeps one only where the context says so."""
     hits = matcher.find([("title", "vapw starter kit")])
     assert [(h.term, h.distortion) for h in hits] == [("vape", Distortion.TYPO)]
+
+
+# (text, term or None): a phrase disguised word by word, each word cut apart or without its
+# vowels, is read whole; an ordinary word is read as a skeleton only beside the phrase's
+# other words, and a phrase of weak readings needs letters enough not to be chance.
+EVERY_WORD = [
+    ("t.a.b.le.t pu-n-che-s for sale", "tablet punches"),
+    ("ca*si*no ch-eat-ing d:ev:ice", "casino cheating device"),
+    ("csn chtng dvc", "casino cheating device"),  # "csn" is an ordinary token alone
+    ("tblt pnchs", "tablet punches"),
+    ("csn night out", None),
+    ("t.a.b.le.t case", None),  # the other word is missing
+]
+
+
+@pytest.mark.parametrize(("text", "term"), EVERY_WORD)
+def test_a_phrase_disguised_word_by_word_is_read_whole(text: str, term: str | None) -> None:
+    from contraband.matching import Term
+
+    terms = [Term("tablet punches", "x"), Term("casino cheating device", "y")]
+    hits = Matcher(TermIndex.build(terms)).find([("title", text)])
+    assert {h.term for h in hits} == ({term} if term else set())
+    assert all(h.distortion == Distortion.DELIBERATE for h in hits)

@@ -56,6 +56,9 @@ from contraband.text.transforms import Transform
 
 _JOINER = "\n" + FIELD_SEPARATOR + "\n"
 _FRAGMENTS_MAX = 8  # fragments joined at most
+#: Letters a phrase's words need, when each is read only as a weak reading (a short
+#: skeleton, a short misspelling), for the phrase to count.
+_WEAK_PHRASE_LETTERS = 7
 _SEPARATOR_TOKEN = FIELD_SEPARATOR.encode()
 _SENTENCE_END = re.compile(r"[.!?]\s")
 _BREAK_TOKEN = BREAK.strip().encode()  # between two listings' keys in a batch
@@ -303,18 +306,16 @@ class Matcher:
     def _place_window(
         self, tokens: list[bytes], start: int, end: int, word: bytes, flags: int, alone: bool
     ) -> Iterator[_TokenMatch]:
-        """Terms with `word` in tokens[start:end], their other words exactly on either side
-        (`alone`: a one-word term may be the word itself)."""
+        """Terms with `word` in tokens[start:end], their other words on either side, each
+        as written or cut apart the same way ("t.a.b.le.t pu-n-che-s"); `alone`: a one-word
+        term may be the word itself."""
         for term, position in self.index.word_terms.get(word, ()):
             words = self.index.term_words[term]
             if len(words) == 1 and not alone:
                 continue
-            first, last = start - position, end + len(words) - position - 1
-            if first < 0 or last > len(tokens):
-                continue
-            if tuple(tokens[first:start]) == words[:position] and (
-                tuple(tokens[end:last]) == words[position + 1 :]
-            ):
+            first = _words_before(tokens, start, words[:position])
+            last = _words_after(tokens, end, words[position + 1 :])
+            if first is not None and last is not None:
                 yield term, first, last - first, flags | Flag.SPLIT, 0
 
     def _cut_apart(self, window: list[bytes]) -> bool:
@@ -478,18 +479,22 @@ class Matcher:
                 total_edits += seen[1]
                 weak += bool(seen[0] & NEEDS_CONTEXT)
             else:
-                if weak < len(words):  # at least one word stands on its own
+                # at least one word stands on its own, or a phrase's words each read so, in
+                # order, with letters enough not to be chance ("csn chtng dvc")
+                written = sum(len(t) for t in tokens[first : first + len(words)])
+                if weak < len(words) or (len(words) >= 2 and written >= _WEAK_PHRASE_LETTERS):
                     yield term, first, len(words), total_flags & ~NEEDS_CONTEXT, total_edits
 
     def _token_reads_as(self, token: bytes, word: bytes) -> tuple[int, int] | None:
-        """(flags, edits) if `token` is `word`, as written or disguised; None otherwise."""
+        """(flags, edits) if `token` is `word`, as written or disguised; None otherwise. An
+        ordinary word is read only as the word's skeleton, beside the phrase's other words
+        ("csn" of "csn chtng dvc"; alone it is the phrase's weakest reading)."""
         if token == word:
             return 0, 0
-        if token in self.index.dictionary:
-            return None
+        ordinary = token in self.index.dictionary
         for candidate, flags, edits in self._word_matches(token):
-            if candidate == word:
-                return flags, edits
+            if candidate == word and (not ordinary or flags == Flag.VOWELS):
+                return flags | (NEEDS_CONTEXT if ordinary else 0), edits
         return None
 
     def _split_words(self, tokens: list[bytes], i: int) -> Iterator[_TokenMatch]:
@@ -957,3 +962,36 @@ def _score(flags: int, edits: int, length: int) -> float:
     if edits:
         score *= max(0.5, 1.0 - 1.5 * edits / max(length, 1))
     return round(score, 3)
+
+
+def _words_after(tokens: list[bytes], at: int, words: Sequence[bytes]) -> int | None:
+    """Where `words` end if they stand from tokens[at] on, each one token or fragments that
+    join to it exactly; None if they do not."""
+    for word in words:
+        joined = b""
+        for k in range(at, min(len(tokens), at + _FRAGMENTS_MAX)):
+            joined += tokens[k]
+            if joined == word:
+                at = k + 1
+                break
+            if not word.startswith(joined):
+                return None
+        else:
+            return None
+    return at
+
+
+def _words_before(tokens: list[bytes], at: int, words: Sequence[bytes]) -> int | None:
+    """Where `words` start if they end just before tokens[at] (as `_words_after`)."""
+    for word in reversed(words):
+        joined = b""
+        for k in range(at - 1, max(-1, at - 1 - _FRAGMENTS_MAX), -1):
+            joined = tokens[k] + joined
+            if joined == word:
+                at = k
+                break
+            if not word.endswith(joined):
+                return None
+        else:
+            return None
+    return at
