@@ -463,6 +463,8 @@ EVERY_WORD = [
     ("csn chtng dvc", "casino cheating device"),  # "csn" is an ordinary token alone
     ("tblt pnchs", "tablet punches"),
     ("csn night out", None),
+    ("psh dggr", "push dagger"),  # "psh", an ordinary token, is "push" without its vowel
+    ("psh the dggr", None),
     ("t.a.b.le.t case", None),  # the other word is missing
 ]
 
@@ -472,6 +474,7 @@ def test_a_phrase_disguised_word_by_word_is_read_whole(text: str, term: str | No
     from contraband.matching import Term
 
     terms = [Term("tablet punches", "x"), Term("casino cheating device", "y")]
+    terms.append(Term("push dagger", "z"))
     hits = Matcher(TermIndex.build(terms)).find([("title", text)])
     assert {h.term for h in hits} == ({term} if term else set())
     assert all(h.distortion == Distortion.DELIBERATE for h in hits)

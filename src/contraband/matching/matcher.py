@@ -491,10 +491,11 @@ class Matcher:
         ("csn" of "csn chtng dvc"; alone it is the phrase's weakest reading)."""
         if token == word:
             return 0, 0
-        ordinary = token in self.index.dictionary
+        if token in self.index.dictionary:
+            return (Flag.VOWELS | NEEDS_CONTEXT, 0) if token == _skeleton(word) else None
         for candidate, flags, edits in self._word_matches(token):
-            if candidate == word and (not ordinary or flags == Flag.VOWELS):
-                return flags | (NEEDS_CONTEXT if ordinary else 0), edits
+            if candidate == word:
+                return flags, edits
         return None
 
     def _split_words(self, tokens: list[bytes], i: int) -> Iterator[_TokenMatch]:
@@ -995,3 +996,8 @@ def _words_before(tokens: list[bytes], at: int, words: Sequence[bytes]) -> int |
         else:
             return None
     return at
+
+
+def _skeleton(word: bytes) -> bytes:
+    """A word without its vowels but the first letter ("bulk" -> "blk", "opium" -> "opm")."""
+    return word[:1] + word[1:].translate(None, b"aeiou")
