@@ -276,3 +276,33 @@ def test_an_unreadable_feed_line_gets_its_verdict_naming_the_line(
     errors = [v.error for v in read_verdicts(out) if v.error]
     assert len(errors) == 1 and errors[0].startswith("feed.jsonl:3: ")
     assert sum(1 for _ in read_verdicts(out)) == 2001  # the broken line is a verdict of its own
+
+
+def test_enforce_reads_a_layer_and_charges_only_what_changed(
+    base: tuple[Path, Path], screener: Screener, tmp_path: Path
+) -> None:
+    """The ledger after the full rescan, then after a layer over it: the unchanged listings'
+    verdicts (carried forward) are the same infringements, not new ones."""
+    from contraband.batch.changes import rescan_changes
+    from contraband.cli.main import app
+
+    catalog, first = base
+    lines = catalog.read_text().splitlines()
+    row = json.loads(lines[3])  # "Garden hose #3"
+    row["title"] = "C0caine 2 grams"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(row) + "\n")
+    layer = tmp_path / "layer"
+    rescan_changes(screener, feed, layer, DAY, Previous(first, screener.pack))
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    runner = CliRunner()
+
+    def enforce(verdicts: Path) -> str:
+        args = ["enforce", str(verdicts), "--db", db, "--policy", str(MINI_PACK)]
+        result = runner.invoke(app, [*args, "--at", "2022-04-20T12:00:00+00:00"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "0 new infringements" not in enforce(first)
+    assert "recorded 2,000 verdicts: 2 new infringements" in enforce(layer)  # grade, disguise
+    assert "0 new infringements" in enforce(layer)
