@@ -38,8 +38,10 @@ CASES = [
     # one word of the sense in a listing filed elsewhere is as often a shop's word: review
     ("Speed cube with 200 grams weight", "Toys & Hobbies", Action.REVIEW, 0, "unclear"),
     ("Speed pure cotton 300 grams", "Apparel", Action.REMOVE, 49, "confirmed"),  # two: + misfiled
-    # a unit of weight is a word of the sense only after a number ("Wizard of Oz", "Grams")
-    ("Speed racer Grams and Gramps figures", "Toys & Hobbies", Action.ALLOW, 0, "namesake"),
+    # an abbreviated unit is a word of the sense only after a number; written out, anywhere
+    ("Speed racer, The Wizard Of Oz edition", "Toys & Hobbies", Action.ALLOW, 0, "namesake"),
+    ("Speed 2 oz", "Toys & Hobbies", Action.REVIEW, 0, "unclear"),
+    ("Speed, half a gram", "Toys & Hobbies", Action.REVIEW, 0, "unclear"),
     # no category: a common word in a described listing is read in its common sense
     ("Moomins speed racer car toy, red", "", Action.ALLOW, 0, "namesake"),
     ("Speed 1 g", "", Action.REVIEW, 0, "unclear"),  # nothing else to go by

@@ -719,6 +719,9 @@ _WEIGHTS = frozenset(
         "lbs",
     ]
 )
+#: Abbreviated units, words of a drug's sense only after a number ("16 oz", not "The Wizard
+#: Of Oz"; "2 G", not "G-Shock"); "gram" and "ounce" written out count anywhere ("Half Gram").
+_ABBREVIATED_WEIGHTS = _WEIGHTS - {"gram", "grams", "ounce", "ounces"}
 
 #: Stylings honest sellers use on everyday words too ("Apaache", "Sexxxy", "GRN" for green,
 #: "Basket Ball"): on a term with ordinary senses they are no sign of a disguise.
@@ -941,11 +944,11 @@ class _Context:
         listing = self.listing
         text = f"{listing.title} {listing.description} {listing.keywords_text}"
         # "100mg", "3.5g", "10x10mg": the unit counts as a word of its own (read from the
-        # text as written: the key reads digits inside a word as letters); a unit of weight
-        # counts only after a number ("16 oz", not "Wizard of Oz", "G-Shock")
+        # text as written: the key reads digits inside a word as letters); an abbreviated
+        # unit of weight counts only after a number (`_ABBREVIATED_WEIGHTS`)
         folded = text.casefold()
         weights = {unit for unit in _QUANTITY.findall(folded) if unit in _WEIGHTS}
-        written = {w for w in key(text).split() if w not in _WEIGHTS}
+        written = {w for w in key(text).split() if w not in _ABBREVIATED_WEIGHTS}
         return frozenset(written | weights | set(_UNITS.findall(folded)))
 
     def supports(self, item: Item, hits: list[Hit], strongly: bool = False) -> bool:
