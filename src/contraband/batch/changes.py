@@ -95,6 +95,8 @@ def rescan_changes(
         version = screener.pack.version
         layer = Layer(out, used, previous.verdicts, removed, as_of.isoformat(), version)
         write_manifest(layer, into=partial)  # its base relative to where it will live
+        if out.exists():  # written meanwhile by another rescan: never replaced
+            raise InputError(f"{out} exists: a rescan writes a new verdicts directory")
         partial.rename(out)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
