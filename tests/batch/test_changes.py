@@ -65,6 +65,13 @@ def _edit(lines: list[str], step: int, title: str) -> dict[int, str]:
     return edits
 
 
+def _feed(tmp_path: Path, text: str) -> Path:
+    """A change feed of these JSONL lines."""
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(text)
+    return feed
+
+
 def _full_scan(pack: Path, lines: list[str], tmp_path: Path, day: dt.date) -> list[bytes]:
     from contraband.batch.scan import scan
     from contraband.verdict import to_json
@@ -100,8 +107,7 @@ def test_a_feed_layer_reads_as_a_full_scan_of_the_changed_catalog(
     before = _snapshot(first)
     lines = catalog.read_text().splitlines()
     edits = _edit(lines, 100, "Vape juice refill")
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(line + "\n" for line in edits.values()))
+    feed = _feed(tmp_path, "".join(line + "\n" for line in edits.values()))
     gone = frozenset({"L00007", "L00008", "L01999"})
     pack = _changed_pack(tmp_path)
     new = Screener(load_pack(pack))
@@ -175,8 +181,7 @@ def test_changed_terms_are_refused_with_nothing_written(
     shutil.copytree(MINI_PACK, pack)
     items = pack / "items" / "items.yaml"
     items.write_text(items.read_text().replace("[vape, e-cigarette]", "[vape, e-cigarette, mod]"))
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text(catalog.read_text().splitlines()[0] + "\n")
+    feed = _feed(tmp_path, catalog.read_text().splitlines()[0] + "\n")
     out = tmp_path / "layer"
     previous = Previous(first, screener.pack)
     with pytest.raises(InputError, match="the terms changed.*without --changes"):
@@ -190,8 +195,7 @@ def test_a_listing_in_the_feed_and_removed_is_refused(
     from contraband.batch.changes import rescan_changes
 
     catalog, first = base
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text(catalog.read_text().splitlines()[4] + "\n")
+    feed = _feed(tmp_path, catalog.read_text().splitlines()[4] + "\n")
     out = tmp_path / "layer"
     with pytest.raises(InputError, match="L00004 is in the feed and removed"):
         rescan_changes(
@@ -211,8 +215,7 @@ def test_the_command_layers_a_feed_and_a_full_rescan_reads_the_layers(
 
     catalog, first = base
     lines = catalog.read_text().splitlines()
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text(lines[0].replace("Vape pen kit", "Wool hat") + "\n")
+    feed = _feed(tmp_path, lines[0].replace("Vape pen kit", "Wool hat") + "\n")
     removed = tmp_path / "removed.txt"
     removed.write_text("L00001\n\nL00002\n")
     runner = CliRunner()
@@ -268,8 +271,7 @@ def test_an_unreadable_feed_line_gets_its_verdict_naming_the_line(
     from contraband.batch.changes import rescan_changes
 
     catalog, first = base
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text(catalog.read_text().splitlines()[0] + '\n\n{"id": "L00001", "title": \n')
+    feed = _feed(tmp_path, catalog.read_text().splitlines()[0] + '\n\n{"id": "L00001", "title": \n')
     out = tmp_path / "layer"
     result = rescan_changes(screener, feed, out, DAY, Previous(first, screener.pack))
     assert result.from_feed == 2
@@ -290,8 +292,7 @@ def test_enforce_reads_a_layer_and_charges_only_what_changed(
     lines = catalog.read_text().splitlines()
     row = json.loads(lines[3])  # "Garden hose #3"
     row["title"] = "C0caine 2 grams"
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text(json.dumps(row) + "\n")
+    feed = _feed(tmp_path, json.dumps(row) + "\n")
     layer = tmp_path / "layer"
     rescan_changes(screener, feed, layer, DAY, Previous(first, screener.pack))
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
