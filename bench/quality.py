@@ -378,6 +378,9 @@ def families(
         # a 4-letter term one edit off ("weex"): found here; the decision keeps it only with
         # its item's category or words of its sense (a brand or a name otherwise)
         "single typo (4-letter terms)": (typo, False),
+        # last, so that the samples of the families above stay those of earlier runs
+        "combo: shuffle + intrusion": (chain(shuffled, intrusion), True),
+        "phrase, every word shuffled + intruded": (every_word(chain(shuffled, intrusion)), True),
     }
 
 

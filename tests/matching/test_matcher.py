@@ -460,6 +460,7 @@ def test_a_four_letter_term_one_edit_off_is_a_misspelling(matcher: Matcher) -> N
 EVERY_WORD = [
     ("t.a.b.le.t pu-n-che-s for sale", "tablet punches"),
     ("ca*si*no ch-eat-ing d:ev:ice", "casino cheating device"),
+    ("tl.ba.et pne-hc-us", "tablet punches"),  # both words shuffled, then cut apart
     ("csn chtng dvc", "casino cheating device"),  # "csn" is an ordinary token alone
     ("tblt pnchs", "tablet punches"),
     ("csn night out", None),

@@ -313,10 +313,51 @@ class Matcher:
             words = self.index.term_words[term]
             if len(words) == 1 and not alone:
                 continue
-            first = _words_before(tokens, start, words[:position])
-            last = _words_after(tokens, end, words[position + 1 :])
+            first = self._words_before(tokens, start, words[:position])
+            last = self._words_after(tokens, end, words[position + 1 :])
             if first is not None and last is not None:
                 yield term, first, last - first, flags | Flag.SPLIT, 0
+
+    def _words_after(self, tokens: list[bytes], at: int, words: Sequence[bytes]) -> int | None:
+        """Where `words` end if they stand from tokens[at] on, each one token or fragments
+        that join to it, as written or shuffled or disguised letter for letter; None if
+        they do not."""
+        for word in words:
+            count = self._pieces_read_as(tokens[at : at + _FRAGMENTS_MAX], word)
+            if count is None:
+                return None
+            at += count
+        return at
+
+    def _words_before(self, tokens: list[bytes], at: int, words: Sequence[bytes]) -> int | None:
+        """Where `words` start if they end just before tokens[at] (as `_words_after`)."""
+        for word in reversed(words):
+            before = tokens[max(0, at - _FRAGMENTS_MAX) : at][::-1]
+            count = self._pieces_read_as(before, word, backwards=True)
+            if count is None:
+                return None
+            at -= count
+        return at
+
+    def _pieces_read_as(
+        self, pieces: Sequence[bytes], word: bytes, backwards: bool = False
+    ) -> int | None:
+        """How many of `pieces` (in reading order, or from the last when `backwards`) join
+        to `word`'s length and read as it; None if none do."""
+        joined = b""
+        for count, piece in enumerate(pieces, start=1):
+            joined = piece + joined if backwards else joined + piece
+            if len(joined) < len(word):
+                continue
+            if len(joined) > len(word):
+                return None
+            if joined == word or any(
+                candidate == word and not flags & (Flag.FUZZY | NEEDS_CONTEXT)
+                for candidate, flags, _ in self._word_matches(joined)
+            ):
+                return count
+            return None
+        return None
 
     def _cut_apart(self, window: list[bytes]) -> bool:
         """Three short ordinary words in a row seldom spell a term word of 6+ letters; for a
@@ -963,39 +1004,6 @@ def _score(flags: int, edits: int, length: int) -> float:
     if edits:
         score *= max(0.5, 1.0 - 1.5 * edits / max(length, 1))
     return round(score, 3)
-
-
-def _words_after(tokens: list[bytes], at: int, words: Sequence[bytes]) -> int | None:
-    """Where `words` end if they stand from tokens[at] on, each one token or fragments that
-    join to it exactly; None if they do not."""
-    for word in words:
-        joined = b""
-        for k in range(at, min(len(tokens), at + _FRAGMENTS_MAX)):
-            joined += tokens[k]
-            if joined == word:
-                at = k + 1
-                break
-            if not word.startswith(joined):
-                return None
-        else:
-            return None
-    return at
-
-
-def _words_before(tokens: list[bytes], at: int, words: Sequence[bytes]) -> int | None:
-    """Where `words` start if they end just before tokens[at] (as `_words_after`)."""
-    for word in reversed(words):
-        joined = b""
-        for k in range(at - 1, max(-1, at - 1 - _FRAGMENTS_MAX), -1):
-            joined = tokens[k] + joined
-            if joined == word:
-                at = k
-                break
-            if not word.endswith(joined):
-                return None
-        else:
-            return None
-    return at
 
 
 def _skeleton(word: bytes) -> bytes:
