@@ -461,6 +461,7 @@ EVERY_WORD = [
     ("t.a.b.le.t pu-n-che-s for sale", "tablet punches"),
     ("ca*si*no ch-eat-ing d:ev:ice", "casino cheating device"),
     ("tl.ba.et pne-hc-us", "tablet punches"),  # both words shuffled, then cut apart
+    ("tlb*a*e*t pnehcus", "tablet punches"),  # "a*e*t" joined by the separators: 2 pieces
     ("csn chtng dvc", "casino cheating device"),  # "csn" is an ordinary token alone
     ("tblt pnchs", "tablet punches"),
     ("csn night out", None),

@@ -554,6 +554,20 @@ class Matcher:
                     if tuple(window) != self.index.term_words[term]:
                         yield term, first, count, Flag.SPLIT, 0
                 yield from self._split_term_word(tokens, first, count, joined)
+                yield from self._split_scrambled(tokens, first, last, joined)
+
+    def _split_scrambled(
+        self, tokens: list[bytes], first: int, last: int, joined: bytes
+    ) -> Iterator[_TokenMatch]:
+        """A term word shuffled and cut in two ("cni*c*o*a*e": the separators join "coae")."""
+        if len(joined) < SCRAMBLED_FROM:
+            return
+        text = decode(joined)
+        for word in self.index.scrambled.get(scramble_key(text), ()):
+            if OSA.distance(text, word, score_cutoff=2) > 1:
+                yield from self._place_window(
+                    tokens, first, last, word.encode(), Flag.SCRAMBLED, True
+                )
 
     def _whole_term(self, token: bytes) -> bool:
         """Is `token` a one-word term as written? Then it is no fragment of another word
