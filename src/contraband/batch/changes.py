@@ -37,7 +37,7 @@ from contraband.batch.rows import (
 )
 from contraband.errors import InputError
 from contraband.files.layers import Layer, Shadow, chain, write_manifest
-from contraband.files.verdicts import is_parquet
+from contraband.files.verdicts import verdict_parts
 from contraband.screening import Screener
 
 #: Listings screened a batch at a time (the matcher's batch path).
@@ -195,7 +195,7 @@ def _reached(layers: list[Layer], plan: CarryPlan, taken: set[str]) -> Iterator[
     shadow.add(taken)
     for layer in layers:
         held: list[str] = []
-        for part in _parts(layer.path):
+        for part in verdict_parts(layer.path):
             yield from _reached_in(part, plan, shadow, held)
         shadow.cover(layer, held)
 
@@ -238,13 +238,6 @@ def _reached_in(part: Path, plan: CarryPlan, shadow: Shadow, held: list[str]) ->
         raise InputError(f"{part}: not a readable verdicts file ({error})") from None
 
 
-def _parts(directory: Path) -> list[Path]:
-    parts = sorted(p for p in directory.rglob("*") if p.is_file() and is_parquet(p))
-    if not parts:
-        raise InputError(f"{directory}: a directory with no .parquet verdict files")
-    return parts
-
-
 def _days(top: Layer) -> list[dt.date]:
     """The days the previous verdicts were judged on: the top layer's (its manifest, or its
     rows where an older rescan wrote none)."""
@@ -254,7 +247,7 @@ def _days(top: Layer) -> list[dt.date]:
     if top.as_of is not None:
         return [dt.date.fromisoformat(top.as_of)]
     days: set[str] = set()
-    for part in _parts(top.path):
+    for part in verdict_parts(top.path):
         days.update(pc.unique(pq.read_table(part, columns=["as_of"]).column("as_of")).to_pylist())
     return [dt.date.fromisoformat(d) for d in sorted(days) if d]
 

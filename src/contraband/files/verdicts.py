@@ -147,11 +147,16 @@ def _read_layers(path: Path) -> Iterator[Verdict]:
         shadow.cover(layer, held)
 
 
-def _read_parts(path: Path) -> Iterator[Verdict]:
-    parts = sorted(p for p in path.rglob("*") if p.is_file() and is_parquet(p))
+def verdict_parts(directory: Path) -> list[Path]:
+    """The Parquet parts of one verdicts directory, in order; InputError if it has none."""
+    parts = sorted(p for p in directory.rglob("*") if p.is_file() and is_parquet(p))
     if not parts:
-        raise InputError(f"{path}: a directory with no .parquet verdict files")
-    for part in parts:
+        raise InputError(f"{directory}: a directory with no .parquet verdict files")
+    return parts
+
+
+def _read_parts(path: Path) -> Iterator[Verdict]:
+    for part in verdict_parts(path):
         yield from _read_parquet(part)
 
 
