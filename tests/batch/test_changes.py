@@ -249,6 +249,7 @@ def test_the_command_layers_a_feed_and_a_full_rescan_reads_the_layers(
         (["--changes", "--previous", "{first}", "--master", "local[1]"], "in this process"),
         (["--changes", "--previous", "{first}", "--conf", "spark.x=1"], "in this process"),
         (["--conf", "executor.memory=1g"], "expected spark.KEY=VALUE"),
+        (["--changes", "--previous", "{catalog}"], "the listings to screen are not"),
         (["--conf", "spark.executor.memory"], "expected spark.KEY=VALUE"),
     ],
 )
@@ -259,7 +260,7 @@ def test_the_command_refuses_options_that_do_not_go_together(
 
     catalog, first = base
     args = ["rescan", str(catalog), "--policy", str(MINI_PACK), "--out", str(tmp_path / "o")]
-    extra = [e.replace("{first}", str(first)) for e in extra]
+    extra = [e.replace("{first}", str(first)).replace("{catalog}", str(catalog)) for e in extra]
     result = CliRunner().invoke(app, [*args, *extra])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "o").exists()

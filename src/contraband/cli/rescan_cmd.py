@@ -80,6 +80,8 @@ def rescan_command(
     refuse_clobbering(listings, {"--out": out_dir})
     if previous is not None and previous.resolve() == out_dir.resolve():
         fail(f"--out {out_dir} is --previous: it would be overwritten")
+    if previous is not None and previous.resolve() == listings.resolve():
+        fail(f"{listings} is --previous: the listings to screen are not the last verdicts")
     if previous_policy is not None and previous is None:
         fail("--previous-policy needs --previous: the verdicts it judged")
     if changes and previous is None:
