@@ -243,3 +243,26 @@ def test_four_letter_misspellings_need_their_context(
     v = mini_screener.screen(parse_listing(row), DAY)
     assert v.action == action and v.points == 0, v.findings
     assert all(f.distortion == "typo" for f in v.findings if f.action != Action.ALLOW)
+
+
+@pytest.mark.parametrize(
+    ("title", "category", "action"),
+    [
+        # a misspelled street name in a listing that says what else it is: a name
+        ("Pokemon Deoxys 15cm Soft Plush Doll Toy", "", Action.ALLOW),
+        ("Deoxys-Ex Tin Promo", "Hobbies > Trading Cards", Action.ALLOW),
+        # with a weight, or saying nothing else, or beside a word of the sense: a reviewer's
+        ("Deoxys 10mg tabs x20", "", Action.REVIEW),
+        ("Deoxys", "", Action.REVIEW),
+        ("Deoxys plush toy, pure powder 5 grams", "", Action.REVIEW),
+        # the item's own name misspelled is never a name
+        ("Herion #4 stamp bags", "", Action.REVIEW),
+        ("Herion number four stamp bags", "Home > Stationery", Action.REVIEW),
+    ],
+)
+def test_misspelled_street_names_in_described_listings_are_names(
+    mini_screener: Screener, title: str, category: str, action: Action
+) -> None:
+    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
+    v = mini_screener.screen(parse_listing(row), DAY)
+    assert v.action == action and v.points == 0, v.findings

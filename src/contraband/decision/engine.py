@@ -32,7 +32,9 @@ The rules, per item the listing's text names (hits are grouped by item):
   often an abbreviation: without a word of the item's sense or its category it is dropped
   in a listing filed elsewhere and read as a misspelling otherwise.
 - a misspelling of a short or dictionary term, in an item whose pack names its sense words,
-  needs one of them or the item's category: alone it is dropped (a brand, a name).
+  needs one of them or the item's category: alone it is dropped (a brand, a name); so does
+  one of a street name of up to 7 letters in a listing described as something else with no
+  weight ("Pokemon Deoxys plush" is no "Dexies"), unless it misspells the item's own name.
 - the **item model** (when one is given) reading a listing that names no term at all as
   an item sends it to review with no points, never more: the words that weighed most and
   the nearest items are the evidence. Where the terms found anything, they speak.
@@ -379,9 +381,22 @@ def _unsupported_misspelling(hit: Hit, item: Item, pack: PolicyPack, context: _C
     short = letters <= SHORT_TERM_LETTERS
     # A listing that says what it is filed as, elsewhere ("HUGO Energise Perfume" under
     # "Fragrance"), is that thing: a misspelling in it needs the same support.
-    elsewhere = context.names_other_category(item)
+    elsewhere = context.names_other_category(item) or _name_like(hit, item, letters, context)
     return (hit.ambiguous or hit.ordinary or short or elsewhere) and not context.supports(
         item, [hit]
+    )
+
+
+def _name_like(hit: Hit, item: Item, letters: int, context: _Context) -> bool:
+    """A misspelling of a street name of up to `NAME_LIKE_LETTERS` letters ("Deoxys" for
+    "Dexies", "Baratheo" for "Barrato") in a listing that says what else it is, outside the
+    item's category, with no weight: a name of a character, a place or a brand far more
+    often than a disguise. A misspelling of the item's own name ("HERION #4") is not."""
+    return (
+        letters <= NAME_LIKE_LETTERS
+        and not item_words(item) & set(key(hit.term).split())
+        and not context.weighed
+        and context.described_outside(item)
     )
 
 
@@ -695,6 +710,9 @@ CATEGORY_READ = 0.5
 #: where the item says which words show its sense; of terms of `SHORT_TYPO_LETTERS` or fewer,
 #: always (the matcher reads them one edit away only for this).
 SHORT_TERM_LETTERS = 5
+#: A misspelled term of this many letters or fewer, in a listing described as something else,
+#: is more often a name than a disguise (see `_name_like`).
+NAME_LIKE_LETTERS = 7
 
 _UNITS = re.compile("(?<=[0-9])[a-z]+")
 _QUANTITY = re.compile("[0-9][+]? ?([a-z]+)")
@@ -961,6 +979,11 @@ class _Context:
             return True
         agreeing, strong = self._agreeing(item, hits)
         return _confirms(agreeing, strong) if strongly else bool(agreeing)
+
+    def described_outside(self, item: Item) -> bool:
+        """Outside the item's categories (or in none), does the listing say what it is in
+        words that are no term of any item?"""
+        return not self._in_own_category(item) and self._described([])
 
     def names_other_category(self, item: Item) -> bool:
         """Filed outside the item's categories, and says what it is filed as."""
