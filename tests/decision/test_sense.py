@@ -266,3 +266,29 @@ def test_misspelled_street_names_in_described_listings_are_names(
     row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
     v = mini_screener.screen(parse_listing(row), DAY)
     assert v.action == action and v.points == 0, v.findings
+
+
+# (title, category, action, points): the pack's depictions are jigsaw, puzzle, poster,
+# figure, playset
+DEPICTIONS = [
+    # a picture or a model of the item, in its words or its declared category: a reviewer's
+    ("Fireworks jigsaw puzzle, 1000 pieces", "Toys & Hobbies > Games", Action.REVIEW, 0),
+    ("Knight with cocaine bag", "Toys & Hobbies > Figures & Playsets", Action.REVIEW, 0),
+    ("Cocaine movie poster A2", "", Action.REVIEW, 0),
+    # a weight, a word of the sense or a disguise say it is the thing
+    ("Cocaine poster 5 grams", "", Action.REMOVE, 48),
+    ("C0caine jigsaw puzzle", "Toys & Hobbies > Games", Action.REMOVE, 49),
+    # in the item's own category, a jigsaw word changes nothing
+    ("Fireworks rocket set, puzzle box", "Gifts & Crafts > Fireworks", Action.REVIEW, 0.5),
+]
+
+
+@pytest.mark.parametrize(("title", "category", "action", "points"), DEPICTIONS)
+def test_a_depiction_of_an_item_goes_to_a_reviewer(
+    mini_screener: Screener, title: str, category: str, action: Action, points: float
+) -> None:
+    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
+    v = mini_screener.screen(parse_listing(row), DAY)
+    assert (v.action, v.points) == (action, points), [(f.action, f.reason) for f in v.findings]
+    if points == 0 and action == Action.REVIEW:
+        assert any("a picture or a model" in f.reason for f in v.findings)

@@ -272,8 +272,8 @@ def _item_findings(
                 Action.ALLOW if namesake else Action.REVIEW,
                 0.0,
                 evidence,
-                f"'{evidence.text}' reads as '{evidence.term}' ({item.name}), a term with "
-                f"ordinary senses too, and {why}: {verb}, no points",
+                f"'{evidence.text}' reads as '{evidence.term}' ({item.name}), {why}: {verb}, "
+                "no points",
                 sense=sense.value,
             )
         )
@@ -768,6 +768,12 @@ def _singular(word: str) -> str:
     return word.removesuffix("s")
 
 
+@functools.lru_cache(maxsize=4)
+def _depiction_words(depictions: tuple[str, ...]) -> frozenset[str]:
+    """The pack's `depictions` as the listing's words read (keyed, singular)."""
+    return frozenset(_singular(w) for entry in depictions for w in key(entry).split())
+
+
 def item_words(item: Item) -> frozenset[str]:
     """The words that name an item itself (its name's and id's, singular too): a term with
     one of them names the item ("crack cocaine", "drone camera"), never another thing."""
@@ -820,14 +826,20 @@ class _Context:
         """
         found = [h for h in hits if h.distortion != Distortion.TYPO] or hits
         if all(h.ambiguous for h in found) or self._word_of_a_language(item, found):
-            decided = self._decide(item, found)
+            sense, why = self._decide(item, found)
+            decided = sense, f"a term with ordinary senses too, and {why}"
         elif self._phrase_of_its_sense_filed_elsewhere(item, found):
             decided = (
                 Sense.UNCLEAR,
-                (
-                    f"it is filed under {self.listing.category!r}, and its words are everyday "
-                    "ones with no other word of that sense"
-                ),
+                f"a term with ordinary senses too, and it is filed under "
+                f"{self.listing.category!r}, and its words are everyday ones with no other "
+                "word of that sense",
+            )
+        elif kind := self._depiction(item, found):
+            decided = (
+                Sense.UNCLEAR,
+                f"in a listing of a {kind} (a picture or a model of a thing more often than "
+                "the thing), with no weight and no other word of that sense",
             )
         else:
             return None, ""
@@ -873,6 +885,24 @@ class _Context:
             for h in hits
         )
         return phrases and not self._agreeing(item, hits)[0] and self._described(hits)
+
+    def _depiction(self, item: Item, hits: list[Hit]) -> str | None:
+        """The kind of depiction the listing is, if it is one: its words or its declared
+        category name one of the pack's `depictions` ("King Fireworks Jigsaw Puzzle", a
+        Playmobil crossbow under "Figures & Playsets"), outside the item's category, with no
+        weight, no word of the item's sense and no disguise. The item named there is most
+        often a picture or a model of it, which a reviewer tells from the real thing; the
+        item's points wait for that. A toy that is the thing ("toy drone") is no depiction."""
+        kinds = _depiction_words(self.pack.depictions)
+        if not kinds or self._in_own_category(item) or self.weighed:
+            return None
+        if any(_disguised(h) for h in hits) or self._agreeing(item, hits)[0]:
+            return None
+        category = key(self.listing.category).split() if self.listing.category else []
+        for word in (*sorted(self.words), *category):
+            if _singular(word) in kinds:
+                return _singular(word)
+        return None
 
     def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
         """The item's category confirms it. Two words of its sense, one of them not a

@@ -65,6 +65,7 @@ def diff_packs(old: PolicyPack, new: PolicyPack) -> PackDiff:
         "categories",
         "contexts",
         "everyday_context",
+        "depictions",
         "namesakes",
     ):
         before = _plain(getattr(old, name))

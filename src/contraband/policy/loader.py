@@ -158,7 +158,7 @@ def _parse_pack(root: Path) -> PolicyPack:
     name, version = _head_fields(head, problems)
     contexts = (
         _validate(Contexts, head, (), problems)
-        if {"contexts", "everyday_context"} & set(head.data)
+        if {"contexts", "everyday_context", "depictions"} & set(head.data)
         else None
     )
     namesakes = _validate(Namesakes, namesake_file, (), problems) if namesake_file else None
@@ -192,6 +192,7 @@ def _parse_pack(root: Path) -> PolicyPack:
         categories=tuple(category for category, _ in tree),
         contexts=contexts.contexts if contexts is not None else {},
         everyday_context=contexts.everyday_context if contexts is not None else (),
+        depictions=contexts.depictions if contexts is not None else (),
         namesakes=namesakes.namesakes if namesakes is not None else (),
     )
 
@@ -228,6 +229,7 @@ class Contexts(BaseModel):
         Field(default_factory=dict)
     )
     everyday_context: tuple[TermText, ...] = ()
+    depictions: tuple[TermText, ...] = ()
 
 
 class Namesakes(BaseModel):
@@ -239,7 +241,7 @@ class Namesakes(BaseModel):
     namesakes: tuple[TermText, ...]
 
 
-_PACK_KEYS = {"name", "version", "rules", "contexts", "everyday_context"}
+_PACK_KEYS = {"name", "version", "rules", "contexts", "everyday_context", "depictions"}
 
 
 def _read(
@@ -576,18 +578,9 @@ def with_measures(pack: PolicyPack, measures: Sequence[Measure], version: str) -
         raise PolicyError(problems)
     replaced = {m.id for m in measures}
     kept = tuple(m for m in pack.measures if m.id not in replaced)
-    return PolicyPack(
-        name=pack.name,
-        version=version,
-        rules=pack.rules,
-        items=pack.items,
-        measures=kept + tuple(measures),
-        country_groups=pack.country_groups,
-        categories=pack.categories,
-        contexts=pack.contexts,
-        everyday_context=pack.everyday_context,
-        namesakes=pack.namesakes,
-    )
+    # built anew, not model_copy: that would carry the old pack's cached measures_by_item
+    fields = {name: getattr(pack, name) for name in PolicyPack.model_fields}
+    return PolicyPack(**{**fields, "version": version, "measures": kept + tuple(measures)})
 
 
 def _unknown_references(

@@ -184,6 +184,10 @@ class PolicyPack(Strict):
     #: Context words honest shops use every day too ("pure", "powder", "kg"): alone they
     #: never show an item's sense (see `strong_context`).
     everyday_context: tuple[TermText, ...] = ()
+    #: Kinds of product that show or model a thing without being it ("jigsaw", "poster",
+    #: "figure", "playset"): an item named in a listing of one of these kinds, outside the
+    #: item's categories, with no weight nor word of its sense, is for a reviewer, no points.
+    depictions: tuple[TermText, ...] = ()
     #: Terms with ordinary senses too, whichever item has them (the pack's namesakes.yaml).
     namesakes: tuple[TermText, ...] = ()
 
