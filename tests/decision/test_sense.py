@@ -97,6 +97,8 @@ WORDS = [
     # is, is read in its ordinary sense; alone, or beside another item's term, it is not
     ("Skunk plush soft toy, black and white", "", Action.ALLOW, 0, "namesake"),
     ("Skunk", "", Action.REVIEW, 0, "unclear"),
+    # a weight is how drugs are sold: with one, the ordinary reading is a reviewer's call
+    ("Skunk highgrade dutch indoor 14g", "", Action.REVIEW, 0, "unclear"),
 ]
 
 
@@ -271,8 +273,9 @@ def test_misspelled_street_names_in_described_listings_are_names(
 # (title, category, action, points): the pack's depictions are jigsaw, puzzle, poster,
 # figure, playset
 DEPICTIONS = [
-    # a picture or a model of the item, in its words or its declared category: a reviewer's
-    ("Fireworks jigsaw puzzle, 1000 pieces", "Toys & Hobbies > Games", Action.REVIEW, 0),
+    # a picture or a model of the item, saying so, filed elsewhere: a namesake
+    ("Fireworks jigsaw puzzle, 1000 pieces", "Toys & Hobbies > Games", Action.ALLOW, 0),
+    # only its declared category says so, or it has none: a reviewer's
     ("Knight with cocaine bag", "Toys & Hobbies > Figures & Playsets", Action.REVIEW, 0),
     ("Cocaine movie poster A2", "", Action.REVIEW, 0),
     # a weight, a word of the sense or a disguise say it is the thing
@@ -290,5 +293,5 @@ def test_a_depiction_of_an_item_goes_to_a_reviewer(
     row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
     v = mini_screener.screen(parse_listing(row), DAY)
     assert (v.action, v.points) == (action, points), [(f.action, f.reason) for f in v.findings]
-    if points == 0 and action == Action.REVIEW:
-        assert any("a picture or a model" in f.reason for f in v.findings)
+    if points == 0 and action in (Action.REVIEW, Action.ALLOW):
+        assert any("a picture or a model" in f.reason for f in v.findings), v.findings

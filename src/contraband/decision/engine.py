@@ -835,12 +835,16 @@ class _Context:
                 f"{self.listing.category!r}, and its words are everyday ones with no other "
                 "word of that sense",
             )
-        elif kind := self._depiction(item, found):
-            decided = (
-                Sense.UNCLEAR,
+        elif depiction := self._depiction(item, found):
+            kind, says_so = depiction
+            depicted = (
                 f"in a listing of a {kind} (a picture or a model of a thing more often than "
-                "the thing), with no weight and no other word of that sense",
+                "the thing), with no weight and no other word of that sense"
             )
+            if says_so and self.listing.category:
+                decided = Sense.NAMESAKE, f"{depicted}, filed under {self.listing.category!r}"
+            else:
+                decided = Sense.UNCLEAR, depicted
         else:
             return None, ""
         self.decided[item.id] = decided
@@ -886,22 +890,24 @@ class _Context:
         )
         return phrases and not self._agreeing(item, hits)[0] and self._described(hits)
 
-    def _depiction(self, item: Item, hits: list[Hit]) -> str | None:
-        """The kind of depiction the listing is, if it is one: its words or its declared
-        category name one of the pack's `depictions` ("King Fireworks Jigsaw Puzzle", a
-        Playmobil crossbow under "Figures & Playsets"), outside the item's category, with no
-        weight, no word of the item's sense and no disguise. The item named there is most
-        often a picture or a model of it, which a reviewer tells from the real thing; the
-        item's points wait for that. A toy that is the thing ("toy drone") is no depiction."""
+    def _depiction(self, item: Item, hits: list[Hit]) -> tuple[str, bool] | None:
+        """The kind of depiction the listing is, if it is one, and whether its own words say
+        so: its words or its declared category name one of the pack's `depictions` ("King
+        Fireworks Jigsaw Puzzle", a Playmobil crossbow under "Figures & Playsets"), outside
+        the item's category, with no weight, no word of the item's sense and no disguise.
+        The item named there is most often a picture or a model of it: a namesake where the
+        listing says so and is filed elsewhere, a reviewer's call where only its category
+        says so or it has none. A toy that is the thing ("toy drone") is no depiction."""
         kinds = _depiction_words(self.pack.depictions)
         if not kinds or self._in_own_category(item) or self.weighed:
             return None
         if any(_disguised(h) for h in hits) or self._agreeing(item, hits)[0]:
             return None
         category = key(self.listing.category).split() if self.listing.category else []
-        for word in (*sorted(self.words), *category):
-            if _singular(word) in kinds:
-                return _singular(word)
+        for words, says_so in ((sorted(self.words), True), (category, False)):
+            for word in words:
+                if _singular(word) in kinds:
+                    return _singular(word), says_so
         return None
 
     def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
@@ -957,17 +963,19 @@ class _Context:
     def _decide_unfiled(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
         """A listing with no category: any word of the item's sense confirms it (nothing
         says otherwise); none, in a listing that says what else it is in words of ordinary
-        text, makes it a namesake; anything else is for a reviewer."""
+        text and gives no weight, makes it a namesake; anything else is for a reviewer."""
         agreeing, _ = self._agreeing(item, hits)
         if agreeing:
             return Sense.CONFIRMED, f"the listing says {', '.join(repr(w) for w in agreeing[:3])}"
         has_sense = bool(self.pack.item_context(item))
         words_of_the_language = all(h.commonplace or h.ordinary for h in hits)
-        if has_sense and words_of_the_language and self._described(hits):
+        if has_sense and words_of_the_language and not self.weighed and self._described(hits):
             return (
                 Sense.NAMESAKE,
                 "it is a word of ordinary text and no word of the listing has that sense",
             )
+        if self.weighed:  # "14g HIGHGRADE KETAMA HASH": how drugs are sold
+            return Sense.UNCLEAR, "no category, and a weight with no other word of that sense"
         return Sense.UNCLEAR, "no category and no other word of that sense"
 
     def _described(self, hits: list[Hit]) -> bool:
