@@ -586,6 +586,71 @@ def misfiled_recall(pack_dir: Path, sample: int = 3000, seed: int = 3) -> dict[s
     }
 
 
+def short_typos_in_context(
+    typo: Callable[[str, random.Random], str], samples: int, seed: int
+) -> dict[str, object]:
+    """A 4-letter term one edit off ("jul" for "juul", "mma" for "mdma") counts only where
+    its context supports it (#14: "words of 4 letters included where the context supports
+    them"). Judged by the whole screening, as a marketplace would see it: each misspelling
+    planted in a real Flipkart title (a) filed in the item's designated category, or, for
+    an item with none, beside two words of its sense ("uncut", "dose"; units count only after a number), must be flagged
+    for that item; (b) the same title with no category and no such words must not be."""
+    import datetime as dt
+
+    from contraband.listing import parse_listing
+    from contraband.matching.index import collapse
+    from contraband.screening import Screener
+
+    pack = load_pack(ROOT / "policies" / "default")
+    screener = Screener(pack)
+    items = pack.items_by_id
+    terms = [
+        t
+        for t in pack_terms(pack)
+        if t.language == "en" and len(t.text) == 4 and t.text.isalpha()
+    ]
+    rng = random.Random(seed)
+    titles = flipkart_titles()
+    day = dt.date(2022, 4, 20)
+    in_context = bare = 0
+    misses: list[str] = []
+    false_flags: list[str] = []
+    for n in range(samples):
+        term = rng.choice(terms)
+        item = items[term.item_id]
+        written = typo(term.text, rng)
+        while collapse(written) == collapse(term.text):  # "juuul", "mdmma": the term, stretched
+            written = typo(term.text, rng)
+        words = rng.choice(titles).split()
+        words.insert(rng.randrange(len(words) + 1), written)
+        title = " ".join(words)
+        strong = [w for w in pack.strong_context(item) if w.isalpha() and len(w) >= 4]
+        if item.categories:
+            row = {"id": str(n), "title": title, "category": item.categories[0]}
+        else:
+            row = {"id": str(n), "title": f"{title} {' '.join(rng.sample(strong, 2))}"}
+        flagged = [
+            f
+            for f in screener.screen(parse_listing(row), day).findings
+            if f.item_id == item.id and f.action.value != "allow"
+        ]
+        in_context += bool(flagged)
+        if not flagged and len(misses) < 12:
+            misses.append(f"{written} ({row.get('category') or row['title'][-20:]})")
+        alone = screener.screen(parse_listing({"id": str(n), "title": title}), day)
+        wrong = [f for f in alone.findings if f.item_id == item.id and f.action.value != "allow"]
+        bare += bool(wrong)
+        if wrong and len(false_flags) < 12:
+            false_flags.append(f"{written}: {wrong[0].reason[:90]}")
+    return {
+        "samples": samples,
+        "in_context_recall": in_context / samples,
+        "flagged_without_context": bare / samples,
+        "missed_examples": misses,
+        "flagged_without_context_examples": false_flags,
+    }
+
+
 def _other_half_predictions(listings: list) -> list:
     """Each listing's category prediction by a model trained on the other half of them
     (halves by a hash of the title's first word); None where it has no category."""
@@ -717,6 +782,17 @@ def main() -> None:
     ]
 
     print(table(rows, ("family", "kind", "recall", "classed deliberate")))
+    short = short_typos_in_context(
+        fams["single typo (4-letter terms)"][0], args.per_family, args.seed
+    )
+    results["single typo (4-letter terms), screened in context"] = short
+    print(
+        f"\n4-letter terms one edit off, whole screening ({short['samples']} planted): "
+        f"flagged {short['in_context_recall']:.1%} in the item's category or beside two "
+        f"words of its sense; {short['flagged_without_context']:.1%} with no context"
+    )
+    if short["missed_examples"]:
+        print(f"  missed in context: {', '.join(short['missed_examples'][:8])}")
     print(
         f"\nunmodified Flipkart titles: {len(titles):,}; false hits (not the literal term): "
         f"{len(false_hits)} = {per_10k:.2f} per 10,000 titles; literal policy terms found: "

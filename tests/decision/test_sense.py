@@ -236,6 +236,12 @@ def test_short_skeletons_of_street_names_need_support(
         ("Weex sneakers, blue", "Apparel", Action.ALLOW),  # a brand
         ("Vapw starter kit", "", Action.ALLOW),  # nothing says it
         ("Weex glue, 8 grams", "", Action.ALLOW),  # one word of the sense is not enough
+        # an ordinary word one edit off ("vase" for "vape", "weed" as "wees") is read too,
+        # and weighed the same way
+        ("Vase starter kit", "Consumer Electronics > Electronic Cigarettes", Action.REVIEW),
+        ("Glass vase for flowers", "Home & Garden", Action.ALLOW),
+        ("Wees 5 grams pure", "", Action.REVIEW),
+        ("Wees and toddlers book", "", Action.ALLOW),
     ],
 )
 def test_four_letter_misspellings_need_their_context(

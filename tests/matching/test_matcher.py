@@ -480,3 +480,29 @@ def test_a_phrase_disguised_word_by_word_is_read_whole(text: str, term: str | No
     hits = Matcher(TermIndex.build(terms)).find([("title", text)])
     assert {h.term for h in hits} == ({term} if term else set())
     assert all(h.distortion == Distortion.DELIBERATE for h in hits)
+
+
+# (text, term or None): an ordinary word one edit from a one-word term of 4 letters ("vase"
+# for "vape", "jul" for "juul") is read as its misspelling, for the decision to weigh in
+# context; one two edits off is not.
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("glass vase, 20 cm", "vape"),
+        ("jul pods mango", "juul"),
+        ("suns 20 pouches", "snus"),
+        ("snus 20 pouches", "snus"),  # the term itself: as written
+        ("blue vases", None),  # two edits
+        ("vapor rub", None),  # two edits
+    ],
+)
+def test_ordinary_words_one_edit_from_four_letter_terms(text: str, term: str | None) -> None:
+    from contraband.matching import Distortion, Term
+
+    index = TermIndex.build([Term("vape", "x"), Term("juul", "x"), Term("snus", "y")])
+    hits = Matcher(index).find([("title", text)])
+    assert {h.term for h in hits} == ({term} if term else set())
+    if term and term not in text:
+        assert all(h.distortion == Distortion.TYPO for h in hits)
+    listings = [[("title", t)] for t in [text, "plain words only", text] * 20]
+    assert Matcher(index).find_many(listings) == [Matcher(index).find(f) for f in listings]

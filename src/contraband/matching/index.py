@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from itertools import product
 from typing import Any
@@ -130,6 +130,34 @@ SCRAMBLED_FROM = 5
 SKELETON_FROM = 3
 
 
+def one_edit(word: str) -> set[str]:
+    """Every string of lower-case letters one edit from `word`: a letter dropped, two
+    swapped, one replaced or one added."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    cuts = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    dropped = {a + b[1:] for a, b in cuts if b}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in cuts if len(b) > 1}
+    replaced = {a + c + b[1:] for a, b in cuts if b for c in letters}
+    added = {a + c + b for a, b in cuts for c in letters}
+    return (dropped | swapped | replaced | added) - {word}
+
+
+def _short_word_typos(
+    term_words: Sequence[tuple[str, ...]], dictionary: frozenset[str], vocabulary: set[str]
+) -> dict[bytes, tuple[bytes, ...]]:
+    """Ordinary words of 3+ letters one edit from a one-word term of `SHORT_TYPO_LETTERS`
+    letters, that are no term word themselves: the token layer skips ordinary words, so
+    these are looked up apart."""
+    out: dict[bytes, list[bytes]] = defaultdict(list)
+    for words in term_words:
+        if len(words) != 1 or len(words[0]) != SHORT_TYPO_LETTERS or not words[0].isalpha():
+            continue
+        for variant in one_edit(words[0]):
+            if len(variant) >= 3 and variant in dictionary and variant not in vocabulary:
+                out[variant.encode()].append(words[0].encode())
+    return {w: tuple(sorted(set(v))) for w, v in out.items()}
+
+
 def collapse(word: str) -> str:
     """`word` with every run of a repeated character reduced to one ("vaaappe" -> "vape")."""
     return _RUN.sub(r"\1", word)
@@ -154,6 +182,9 @@ class TermIndex:
     #: Term words (of SOUNDS_FROM letters or more) by `sound_key`: respelled as they sound.
     sounds: dict[str, tuple[str, ...]]
     dictionary: frozenset[bytes]
+    #: Ordinary words one edit from a 4-letter one-word term ("jul" from "juul", "suns"
+    #: from "snus"): read as that term only for the decision to weigh in context.
+    short_word_typos: dict[bytes, tuple[bytes, ...]] = field(default_factory=dict)
     #: Per term: it has ordinary senses too (set in the pack, or made only of ordinary words).
     ambiguous: tuple[bool, ...] = ()
     #: Per term: every word of it is a common everyday word ("soft", "blue jeans"), so its
@@ -227,6 +258,7 @@ class TermIndex:
             ):
                 for variant in deletes(word, 1):
                     short_deletions[variant].append(word)
+        short_word_typos = _short_word_typos(term_words, dictionary, vocabulary)
         literals = tuple(literal_targets)
         index = cls(
             terms=terms,
@@ -244,6 +276,7 @@ class TermIndex:
             sounds={w: tuple(sorted(v)) for w, v in sounds.items()},
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},
+            short_word_typos=short_word_typos,
             ambiguous=tuple(
                 t.ambiguous if t.ambiguous is not None else _everyday(t, words, everyday)
                 for t, words in zip(terms, term_words, strict=True)

@@ -247,7 +247,9 @@ class Matcher:
         if self._batches is None:
             index = self.index
             self._batches = _BatchTables(
-                vocabulary=Vocabulary([*index.dictionary, _BREAK_TOKEN]),
+                vocabulary=Vocabulary(
+                    [*index.dictionary.difference(index.short_word_typos), _BREAK_TOKEN]
+                ),
                 material=b"\n".join({*index.word_terms, *index.joined_terms}),
                 radius=max((len(words) for words in index.term_words), default=1) + 2,
             )
@@ -261,7 +263,8 @@ class Matcher:
                 self._inert_cache.clear()
             inert = self._inert_cache[token] = (
                 token.isdigit()
-                or token in self.index.dictionary  # a long word: the vocabulary never knows it
+                # a long word: the vocabulary never knows it
+                or (token in self.index.dictionary and token not in self.index.short_word_typos)
                 or (not self._word_matches(token) and token not in self._batch_tables().material)
             )
         return inert
@@ -371,9 +374,12 @@ class Matcher:
         triggers = set(filterfalse(self.index.dictionary.__contains__, tokens))
         if triggers:  # numbers are never disguised words (the field separator is in the
             triggers = {t for t in triggers if not t.isdigit()}  # dictionary, so never here)
-        if not triggers:
-            return []
+        typos = self.index.short_word_typos
         out: list[_TokenMatch] = []
+        if not typos.keys().isdisjoint(tokens):  # rare: "jul" for "juul"
+            out.extend(self._short_word_typos(tokens))
+        if not triggers:
+            return out
         joined = self.index.joined_terms
         for i, token in enumerate(tokens):
             if token in triggers:
@@ -525,6 +531,14 @@ class Matcher:
                 written = sum(len(t) for t in tokens[first : first + len(words)])
                 if weak < len(words) or (len(words) >= 2 and written >= _WEAK_PHRASE_LETTERS):
                     yield term, first, len(words), total_flags & ~NEEDS_CONTEXT, total_edits
+
+    def _short_word_typos(self, tokens: list[bytes]) -> Iterator[_TokenMatch]:
+        """Ordinary words one edit from a 4-letter term ("jul" for "juul", "suns" for
+        "snus"): misspellings the decision keeps only where the context says so."""
+        typos = self.index.short_word_typos
+        for i, token in enumerate(tokens):
+            for word in typos.get(token, ()):
+                yield from self._place(tokens, i, word, Flag.FUZZY | NEEDS_CONTEXT, 1)
 
     def _token_reads_as(self, token: bytes, word: bytes) -> tuple[int, int] | None:
         """(flags, edits) if `token` is `word`, as written or disguised; None otherwise. An
