@@ -593,8 +593,9 @@ def short_typos_in_context(
     its context supports it (#14: "words of 4 letters included where the context supports
     them"). Judged by the whole screening, as a marketplace would see it: each misspelling
     planted in a real Flipkart title (a) filed in the item's designated category, or, for
-    an item with none, beside two words of its sense ("uncut", "dose"; units count only after a number), must be flagged
-    for that item; (b) the same title with no category and no such words must not be."""
+    an item with none, beside two words of its sense ("uncut", "dose"; units count only
+    after a number), must be flagged for that item; (b) the same title with no category and
+    no such words must not be."""
     import datetime as dt
 
     from contraband.listing import parse_listing
@@ -605,9 +606,7 @@ def short_typos_in_context(
     screener = Screener(pack)
     items = pack.items_by_id
     terms = [
-        t
-        for t in pack_terms(pack)
-        if t.language == "en" and len(t.text) == 4 and t.text.isalpha()
+        t for t in pack_terms(pack) if t.language == "en" and len(t.text) == 4 and t.text.isalpha()
     ]
     rng = random.Random(seed)
     titles = flipkart_titles()
