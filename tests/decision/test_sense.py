@@ -85,6 +85,9 @@ WORDS = [
     ("Helix pure silver", "Jewellery > Rings", Action.REVIEW, 0, "unclear"),
     ("Helix 5 grams", "Jewellery > Rings", Action.REVIEW, 0, "unclear"),
     ("Helix pure powder", "Jewellery > Rings", Action.REVIEW, 0, "unclear"),
+    # ounces beside a volume are fluid ounces, no weight
+    ("Helix fuel tank 16 oz", "Hobbies > Parts", Action.REVIEW, 0, "unclear"),
+    ("Helix fuel tank 480 cc/16 oz", "Hobbies > Parts", Action.ALLOW, 0, "namesake"),
     # two words of the sense: the rules apply in full; unless it also says what it is filed
     # as (words of the sense are often a shop's too: "baby powder, pure"): a reviewer's
     ("Helix pure powder 5 grams", "Jewellery > Rings", Action.REMOVE, 48, "confirmed"),

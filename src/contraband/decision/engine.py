@@ -737,6 +737,10 @@ _WEIGHTS = frozenset(
         "lbs",
     ]
 )
+#: Units of volume: where a listing gives one, its ounces are fluid ounces ("480 cc/16 oz
+#: Fuel Tank", "500ml / 16.9 oz bottle"), no weight.
+_VOLUMES = frozenset(["ml", "cc", "l", "ltr", "litre", "liter", "litres", "liters", "fl"])
+_OUNCES = frozenset(["oz", "ounce", "ounces"])
 #: Abbreviated units, words of a drug's sense only after a number ("16 oz", not "The Wizard
 #: Of Oz"; "2 G", not "G-Shock"); "gram" and "ounce" written out count anywhere ("Half Gram").
 _ABBREVIATED_WEIGHTS = _WEIGHTS - {"gram", "grams", "ounce", "ounces"}
@@ -991,21 +995,37 @@ class _Context:
     @functools.cached_property
     def weighed(self) -> bool:
         """Does the listing give a weight ("3.5g", "2 gr", "1/4 oz", "10mg")?"""
+        return bool(self._weights)
+
+    @functools.cached_property
+    def _folded(self) -> str:
         listing = self.listing
-        text = f"{listing.title} {listing.description} {listing.keywords_text}".casefold()
-        return any(unit in _WEIGHTS for unit in _QUANTITY.findall(text))
+        return f"{listing.title} {listing.description} {listing.keywords_text}".casefold()
+
+    @functools.cached_property
+    def _fluid(self) -> bool:
+        """Does the listing give a volume? Its ounces are fluid ones then ("480 cc/16 oz
+        Fuel Tank"), no weight."""
+        return not _VOLUMES.isdisjoint(_QUANTITY.findall(self._folded))
+
+    @functools.cached_property
+    def _weights(self) -> frozenset[str]:
+        """The units of weight the listing gives after a number."""
+        units = set(_QUANTITY.findall(self._folded)) & _WEIGHTS
+        return frozenset(units - _OUNCES if self._fluid else units)
 
     @functools.cached_property
     def words(self) -> frozenset[str]:
         listing = self.listing
         text = f"{listing.title} {listing.description} {listing.keywords_text}"
         # "100mg", "3.5g", "10x10mg": the unit counts as a word of its own (read from the
-        # text as written: the key reads digits inside a word as letters); an abbreviated
-        # unit of weight counts only after a number (`_ABBREVIATED_WEIGHTS`)
-        folded = text.casefold()
-        weights = {unit for unit in _QUANTITY.findall(folded) if unit in _WEIGHTS}
+        # text as written: the key reads digits inside a word as letters); a unit of weight
+        # only as `_weights` reads it, after a number (`_ABBREVIATED_WEIGHTS`)
         written = {w for w in key(text).split() if w not in _ABBREVIATED_WEIGHTS}
-        return frozenset(written | weights | set(_UNITS.findall(folded)))
+        if self._fluid:
+            written -= _OUNCES
+        units = {u for u in _UNITS.findall(self._folded) if u not in _WEIGHTS}
+        return frozenset(written | self._weights | units)
 
     def supports(self, item: Item, hits: list[Hit], strongly: bool = False) -> bool:
         """Does anything beside the hit say the listing means `item` (a word of its sense, or
