@@ -432,6 +432,7 @@ SOUNDS_LIKE = [
     ("kokaine 5g", "cocaine"),
     ("amunishun box", "ammunition"),
     ("efedrin powder", "ephedrine"),
+    ("ksanaks 2mg bars", "xanax"),  # a 5-letter term word too
     ("Squad Fleec sweatshirt", None),  # "flek" is not "flakka"'s "flak"
 ]
 
@@ -441,7 +442,13 @@ def test_a_word_respelled_as_it_sounds_is_a_misspelling(text: str, term: str | N
     from contraband.matching import Term
 
     index = TermIndex.build(
-        [Term("cocaine", "a"), Term("ammunition", "b"), Term("ephedrine", "c"), Term("flakka", "d")]
+        [
+            Term("cocaine", "a"),
+            Term("ammunition", "b"),
+            Term("ephedrine", "c"),
+            Term("flakka", "d"),
+            Term("xanax", "e"),
+        ]
     )
     hits = Matcher(index).find([("title", text)])
     assert {h.term for h in hits} == ({term} if term else set())

@@ -122,7 +122,7 @@ def sound_key(word: str) -> str:
 
 
 #: Term words this long or longer are found respelled as they sound.
-SOUNDS_FROM = 6
+SOUNDS_FROM = 5
 
 #: Term words this long or longer are found scrambled or without vowels.
 SCRAMBLED_FROM = 5
