@@ -25,7 +25,9 @@ from contraband.errors import ContrabandError, PolicyError
 from contraband.listing import Listing, decode_listing, parse_listing
 from contraband.matching import Distortion, Hit, Matcher, Term, TermError, TermIndex
 from contraband.matching.cache import cached_index
+from contraband.matching.index import SHORT_TYPO_LETTERS
 from contraband.policy import PolicyPack, Problem
+from contraband.policy.model import category_covers
 from contraband.text import key
 from contraband.verdict import Verdict, error_verdict
 
@@ -140,6 +142,7 @@ class Screener:
         self.category_model = category_model
         self.item_model = item_model
         self._matcher = Matcher(self.index)
+        self._short_term_context = _ShortTermContext(pack)
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -157,10 +160,15 @@ class Screener:
         self.category_model = state["category_model"]
         self.item_model = state.get("item_model")
         self._matcher = Matcher(self.index)
+        self._short_term_context = _ShortTermContext(self.pack)
 
     def hits(self, listing: Listing) -> list[Hit]:
         """The terms found in `listing`, before any decision."""
-        return self._matcher.find(listing.fields())
+        return self._find(listing)
+
+    def _find(self, listing: Listing) -> list[Hit]:
+        short_typos = self._short_term_context.holds(listing)
+        return self._matcher.find(listing.fields(), short_typos=short_typos)
 
     def decide(self, listing: Listing, hits: Sequence[Hit], as_of: dt.date) -> Verdict:
         """The verdict on `listing` given `hits` (from `hits`), without the models."""
@@ -170,7 +178,7 @@ class Screener:
         self, listing: Listing, as_of: dt.date, prediction: CategoryPrediction | None = None
     ) -> Verdict:
         """The verdict on one listing (`prediction`: a category prediction made in bulk)."""
-        hits = self._matcher.find(listing.fields())
+        hits = self._find(listing)
         if prediction is None and self.category_model is not None:
             prediction = self.category_model.predict_listing(listing)
         item = self.item_model.predict_listings([listing])[0] if self.item_model else None
@@ -218,6 +226,8 @@ class Screener:
                 out.append((None, d, ()))
                 continue
             hits = next(found)
+            if self._short_term_context.holds(d):  # rare: read again, short typos too
+                hits = self._find(d)
             verdict = decide(
                 d, hits, self.pack, as_of, self.certificates, next(predictions), next(items)
             )
@@ -235,6 +245,35 @@ class Screener:
             listing_id = str(record.get("id") or "")
             seller_id = str(record.get("seller_id") or "")
         return error_verdict(listing_id, seller_id, message, self.pack.version, as_of.isoformat())
+
+
+class _ShortTermContext:
+    """Where an ordinary word one edit from a 4-letter term ("jul" for "juul") is worth
+    reading as its misspelling: in a listing filed in that term's item's category. Elsewhere
+    the decision would drop it anyway, and in a big pack most listings hold such a word."""
+
+    def __init__(self, pack: PolicyPack) -> None:
+        short = {
+            t.item_id
+            for t in pack_terms(pack)
+            if len(t.text) == SHORT_TYPO_LETTERS and t.text.isalpha()
+        }
+        self._categories = tuple(
+            c for item in pack.items if item.id in short for c in item.categories
+        )
+        self._seen: dict[str, bool] = {}
+
+    def holds(self, listing: Listing) -> bool:
+        declared = listing.category
+        if not declared or not self._categories:
+            return False
+        held = self._seen.get(declared)
+        if held is None:
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            held = any(category_covers(c, declared) for c in self._categories)
+            self._seen[declared] = held
+        return held
 
 
 def _loose_json(raw: bytes) -> Any:

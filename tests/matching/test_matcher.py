@@ -490,8 +490,9 @@ def test_a_phrase_disguised_word_by_word_is_read_whole(text: str, term: str | No
 
 
 # (text, term or None): an ordinary word one edit from a one-word term of 4 letters ("vase"
-# for "vape", "jul" for "juul") is read as its misspelling, for the decision to weigh in
-# context; one two edits off is not.
+# for "vape", "jul" for "juul") is read as its misspelling where the caller asks (the screener
+# does where the listing is filed in the term's item's category), for the decision to weigh;
+# one two edits off is not.
 @pytest.mark.parametrize(
     ("text", "term"),
     [
@@ -507,9 +508,8 @@ def test_ordinary_words_one_edit_from_four_letter_terms(text: str, term: str | N
     from contraband.matching import Distortion, Term
 
     index = TermIndex.build([Term("vape", "x"), Term("juul", "x"), Term("snus", "y")])
-    hits = Matcher(index).find([("title", text)])
+    hits = Matcher(index).find([("title", text)], short_typos=True)
     assert {h.term for h in hits} == ({term} if term else set())
     if term and term not in text:
         assert all(h.distortion == Distortion.TYPO for h in hits)
-    listings = [[("title", t)] for t in [text, "plain words only", text] * 20]
-    assert Matcher(index).find_many(listings) == [Matcher(index).find(f) for f in listings]
+        assert Matcher(index).find([("title", text)]) == []  # not unless asked

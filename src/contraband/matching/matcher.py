@@ -143,19 +143,25 @@ class Matcher:
         self._scratch = hyperscan.Scratch(database) if database is not None else None
         self._batches: _BatchTables | None = None  # made by the first `find_many`
 
-    def find(self, fields: Sequence[tuple[str, str]]) -> list[Hit]:
-        """Every term in `fields` ((name, text) pairs), in field and position order."""
-        return self._find(fields, None)
+    def find(self, fields: Sequence[tuple[str, str]], short_typos: bool = False) -> list[Hit]:
+        """Every term in `fields` ((name, text) pairs), in field and position order.
+        `short_typos`: ordinary words one edit from a 4-letter term ("jul" for "juul") are
+        read as its misspellings too; only worth it where the caller knows the listing's
+        context may support them (its category is the term's item's): in a big pack, most
+        listings hold such a word."""
+        return self._find(fields, None, short_typos)
 
-    def _find(self, fields: Sequence[tuple[str, str]], known: bytes | None) -> list[Hit]:
+    def _find(
+        self, fields: Sequence[tuple[str, str]], known: bytes | None, short_typos: bool = False
+    ) -> list[Hit]:
         """`find`, given the listing's key when a batch made it already and no word of
         it is cut apart (`known`)."""
         texts = [_clean(text) for _, text in fields]
         listing = _Listing(fields, texts, _JOINER.join(texts))
         best: _Best = {}
-        key = self._read(best, listing, PIPELINE, known=known)
+        key = self._read(best, listing, PIPELINE, known=known, short_typos=short_typos)
         if "@" in listing.raw:  # rare: read it as c too ("@bd oil"), SpamAssassin's other reading
-            self._read(best, listing, PIPELINE_AT_AS_C, unless=key)
+            self._read(best, listing, PIPELINE_AT_AS_C, unless=key, short_typos=short_typos)
         if not best:
             return []
         return _drop_contained([best[slot] for slot in sorted(best)])
@@ -167,6 +173,7 @@ class Matcher:
         pipeline: tuple[Transform, ...],
         unless: bytes | None = None,
         known: bytes | None = None,
+        short_typos: bool = False,
     ) -> bytes:
         """Find terms in the key `pipeline` makes of the listing (skipped when it is
         `unless`; `known` when it is made already, with no word cut apart), adding their
@@ -180,6 +187,8 @@ class Matcher:
             return kb
         literal = self._literal_candidates(kb)
         tokens = self._token_candidates(words)
+        if short_typos and not self.index.short_word_typos.keys().isdisjoint(words):
+            tokens.extend(self._short_word_typos(words))
         for run in runs:
             tokens.extend(self._fragment_run(words, *run))
         if literal or tokens:
@@ -247,9 +256,7 @@ class Matcher:
         if self._batches is None:
             index = self.index
             self._batches = _BatchTables(
-                vocabulary=Vocabulary(
-                    [*index.dictionary.difference(index.short_word_typos), _BREAK_TOKEN]
-                ),
+                vocabulary=Vocabulary([*index.dictionary, _BREAK_TOKEN]),
                 material=b"\n".join({*index.word_terms, *index.joined_terms}),
                 radius=max((len(words) for words in index.term_words), default=1) + 2,
             )
@@ -263,8 +270,7 @@ class Matcher:
                 self._inert_cache.clear()
             inert = self._inert_cache[token] = (
                 token.isdigit()
-                # a long word: the vocabulary never knows it
-                or (token in self.index.dictionary and token not in self.index.short_word_typos)
+                or token in self.index.dictionary  # a long word: the vocabulary never knows it
                 or (not self._word_matches(token) and token not in self._batch_tables().material)
             )
         return inert
@@ -374,12 +380,9 @@ class Matcher:
         triggers = set(filterfalse(self.index.dictionary.__contains__, tokens))
         if triggers:  # numbers are never disguised words (the field separator is in the
             triggers = {t for t in triggers if not t.isdigit()}  # dictionary, so never here)
-        typos = self.index.short_word_typos
-        out: list[_TokenMatch] = []
-        if not typos.keys().isdisjoint(tokens):  # rare: "jul" for "juul"
-            out.extend(self._short_word_typos(tokens))
         if not triggers:
-            return out
+            return []
+        out: list[_TokenMatch] = []
         joined = self.index.joined_terms
         for i, token in enumerate(tokens):
             if token in triggers:
