@@ -8,9 +8,14 @@ import pytest
 
 from contraband.listing import parse_listing
 from contraband.screening import Screener
-from contraband.verdict import Action
+from contraband.verdict import Action, Verdict
 
 DAY = dt.date(2020, 3, 1)
+
+
+def _screen(screener: Screener, title: str, category: str) -> Verdict:
+    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
+    return screener.screen(parse_listing(row), DAY)
 
 # (title, category, action, points, sense of the amphetamine finding)
 CASES = [
@@ -143,8 +148,7 @@ def test_context_decides_an_ambiguous_term(
     sense: str | None,
     item: str,
 ) -> None:
-    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
-    v = mini_screener.screen(parse_listing(row), DAY)
+    v = _screen(mini_screener, title, category)
     senses = {f.sense for f in v.findings if f.item_id == item}
     assert (v.action, v.points, senses) == (action, points, {sense}), [
         (f.kind, f.action, f.reason) for f in v.findings
@@ -224,8 +228,7 @@ def test_the_category_model_can_say_a_listing_is_what_it_is_filed_as(
 def test_short_skeletons_of_street_names_need_support(
     mini_screener: Screener, title: str, category: str, action: Action, distortion: str | None
 ) -> None:
-    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
-    v = mini_screener.screen(parse_listing(row), DAY)
+    v = _screen(mini_screener, title, category)
     found = {f.distortion for f in v.findings if f.item_id in ("cocaine", "crack")}
     assert v.action == action and found == ({distortion} if distortion else set()), v.findings
 
@@ -245,20 +248,6 @@ def test_short_skeletons_of_street_names_need_support(
         ("Glass vase for flowers", "Home & Garden", Action.ALLOW),
         ("Wees 5 grams pure", "", Action.REVIEW),
         ("Wees and toddlers book", "", Action.ALLOW),
-    ],
-)
-def test_four_letter_misspellings_need_their_context(
-    mini_screener: Screener, title: str, category: str, action: Action
-) -> None:
-    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
-    v = mini_screener.screen(parse_listing(row), DAY)
-    assert v.action == action and v.points == 0, v.findings
-    assert all(f.distortion == "typo" for f in v.findings if f.action != Action.ALLOW)
-
-
-@pytest.mark.parametrize(
-    ("title", "category", "action"),
-    [
         # a misspelled street name in a listing that says what else it is: a name
         ("Pokemon Deoxys 15cm Soft Plush Doll Toy", "", Action.ALLOW),
         ("Deoxys-Ex Tin Promo", "Hobbies > Trading Cards", Action.ALLOW),
@@ -271,12 +260,12 @@ def test_four_letter_misspellings_need_their_context(
         ("Herion number four stamp bags", "Home > Stationery", Action.REVIEW),
     ],
 )
-def test_misspelled_street_names_in_described_listings_are_names(
+def test_misspellings_need_their_context(
     mini_screener: Screener, title: str, category: str, action: Action
 ) -> None:
-    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
-    v = mini_screener.screen(parse_listing(row), DAY)
+    v = _screen(mini_screener, title, category)
     assert v.action == action and v.points == 0, v.findings
+    assert all(f.distortion == "typo" for f in v.findings if f.action != Action.ALLOW)
 
 
 # (title, category, action, points): the pack's depictions are jigsaw, puzzle, poster,
@@ -299,8 +288,7 @@ DEPICTIONS = [
 def test_a_depiction_of_an_item_goes_to_a_reviewer(
     mini_screener: Screener, title: str, category: str, action: Action, points: float
 ) -> None:
-    row = {"id": "L1", "seller_id": "S1", "title": title, "category": category}
-    v = mini_screener.screen(parse_listing(row), DAY)
+    v = _screen(mini_screener, title, category)
     assert (v.action, v.points) == (action, points), [(f.action, f.reason) for f in v.findings]
     if points == 0 and action in (Action.REVIEW, Action.ALLOW):
         assert any("a picture or a model" in f.reason for f in v.findings), v.findings
