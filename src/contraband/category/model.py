@@ -49,7 +49,7 @@ TEXT_MODEL_TYPES = frozenset(
 ALLOWED_TYPES = TEXT_MODEL_TYPES | {
     "contraband.category.model._ProbabilisticNB",
     "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.linear_model._stochastic_gradient.SGDClassifier",  # models trained before r11
+    "sklearn.linear_model._stochastic_gradient.SGDClassifier",  # older linear models
     "sklearn.naive_bayes.ComplementNB",
 }
 #: The linear model's inverse regularisation (bench/category_generalisation.py chose it).
