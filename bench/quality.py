@@ -5,6 +5,9 @@
 Development data from ../shared/data (never copied into the project):
 - Flipkart retail titles (benign): terms of the default pack are planted into real titles,
   disguised by each family, and the benchmark counts how often the planted term is found;
+- 4-letter terms one edit off, which count only in context: planted the same way and judged
+  by the whole screening, filed in the item's category (or beside words of its sense) and
+  not (`short_typos_in_context`);
 - the same titles unmodified: hits there that are not the literal term are false hits;
 - Agora darknet titles: how many drug and weapon titles the pack catches as written.
 Disguises come from generators written here, using the Unicode confusables and default-
