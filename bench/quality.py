@@ -385,6 +385,12 @@ def families(
         # last, so that the samples of the families above stay those of earlier runs
         "combo: shuffle + intrusion": (chain(shuffled, intrusion), True),
         "phrase, every word shuffled + intruded": (every_word(chain(shuffled, intrusion)), True),
+        # combinations with a typo or dropped vowels in the mix (#14: "lowest with intrusion,
+        # dropped vowels or a typo in the mix"), after the others to keep their samples
+        "combo: shuffle + typo": (chain(shuffled, typo), True),
+        "combo: stretch + typo": (chain(typo, stretched), True),
+        "combo: vowels dropped + typo": (chain(typo, disemvowel), True),
+        "combo: vowels dropped + intrusion": (chain(disemvowel, intrusion), True),
     }
 
 

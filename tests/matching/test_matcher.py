@@ -513,3 +513,29 @@ def test_ordinary_words_one_edit_from_four_letter_terms(text: str, term: str | N
     if term and term not in text:
         assert all(h.distortion == Distortion.TYPO for h in hits)
         assert Matcher(index).find([("title", text)]) == []  # not unless asked
+
+
+# (text, term or None, distortion): two disguises at once. Letters stretched and one
+# misspelled ("vaaporivzzzer") is deliberate; a long word shuffled and misspelled
+# ("ibrfuwpen" for "ibuprofen") is as likely a name as a disguise: a misspelling. A double
+# letter of the language ("Perros") stretches nothing, and a short word is not read so.
+TWO_AT_ONCE = [
+    ("vaaaporivzzzer pen", "vaporizer", Distortion.DELIBERATE),
+    ("ibrfuwpen tablets", "ibuprofen", Distortion.TYPO),
+    ("tablets of ibupfoxrn", "ibuprofen", Distortion.TYPO),
+    ("Perros women flats", None, None),
+    ("Dongre men kurta", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "term", "distortion"), TWO_AT_ONCE)
+def test_two_disguises_at_once(
+    text: str, term: str | None, distortion: Distortion | None
+) -> None:
+    from contraband.matching import Term
+
+    index = TermIndex.build(
+        [Term("vaporizer", "a"), Term("ibuprofen", "b"), Term("percs", "c"), Term("drone", "d")]
+    )
+    hits = Matcher(index).find([("title", text)])
+    assert [(h.term, h.distortion) for h in hits] == ([(term, distortion)] if term else [])

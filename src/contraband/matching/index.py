@@ -82,6 +82,14 @@ def scramble_key(word: str) -> str:
     return word[0] + "".join(sorted(word[1:-1])) + word[-1]
 
 
+def scramble_deletions(word: str) -> set[str]:
+    """`word`'s scramble key with each inner letter dropped in turn: two words whose inner
+    letters differ by one letter added, dropped or replaced share one of these."""
+    key_ = scramble_key(word)
+    inner = key_[1:-1]
+    return {key_[0] + inner[:i] + inner[i + 1 :] + key_[-1] for i in range(len(inner))}
+
+
 _VOWELS = re.compile(r"(?<!^)[aeiou]")
 
 
@@ -124,6 +132,8 @@ def sound_key(word: str) -> str:
 #: Term words this long or longer are found respelled as they sound.
 SOUNDS_FROM = 5
 
+#: Term words this long or longer are found shuffled and misspelled at once ("ibrfuwpen").
+SCRAMBLED_TYPO_FROM = 8
 #: Term words this long or longer are found scrambled or without vowels.
 SCRAMBLED_FROM = 5
 #: A skeleton must keep this many letters and drop at least two ("hrn" keeps 3 of "heroin").
@@ -178,6 +188,9 @@ class TermIndex:
     deletion_table: dict[str, tuple[str, ...]]
     short_deletions: dict[str, tuple[str, ...]]
     scrambled: dict[str, tuple[str, ...]]
+    #: Term words of `SCRAMBLED_TYPO_FROM` letters or more by their scramble keys with one
+    #: inner letter dropped: shuffled and misspelled too ("ibrfuwpen").
+    scrambled_deletions: dict[str, tuple[str, ...]]
     skeletons: dict[str, tuple[str, ...]]
     #: Term words (of SOUNDS_FROM letters or more) by `sound_key`: respelled as they sound.
     sounds: dict[str, tuple[str, ...]]
@@ -237,6 +250,7 @@ class TermIndex:
         short_deletions: dict[str, list[str]] = defaultdict(list)
         multi_word = {w for words in term_words if len(words) > 1 for w in words}
         scrambled: dict[str, list[str]] = defaultdict(list)
+        scrambled_deletions: dict[str, list[str]] = defaultdict(list)
         skeletons: dict[str, list[str]] = defaultdict(list)
         sounds: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
@@ -246,6 +260,9 @@ class TermIndex:
                 collapsed[collapse(word)].append(word)
             if len(word) >= SCRAMBLED_FROM and word.isalpha():
                 scrambled[scramble_key(word)].append(word)
+                if len(word) >= SCRAMBLED_TYPO_FROM:
+                    for variant in scramble_deletions(word):
+                        scrambled_deletions[variant].append(word)
                 bare = skeleton(word)
                 if len(bare) >= SKELETON_FROM and len(word) - len(bare) >= 2:
                     skeletons[bare].append(word)
@@ -272,6 +289,7 @@ class TermIndex:
             deletion_table={w: tuple(sorted(v)) for w, v in deletion_table.items()},
             short_deletions={w: tuple(sorted(v)) for w, v in short_deletions.items()},
             scrambled={w: tuple(sorted(v)) for w, v in scrambled.items()},
+            scrambled_deletions={w: tuple(sorted(set(v))) for w, v in scrambled_deletions.items()},
             skeletons={w: tuple(sorted(v)) for w, v in skeletons.items()},
             sounds={w: tuple(sorted(v)) for w, v in sounds.items()},
             # The field separator too: it stands between fields in every key, never a word.

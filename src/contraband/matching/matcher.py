@@ -25,6 +25,7 @@ from contraband.matching.index import (
     FUZZY_ONE_EDIT_FROM,
     FUZZY_TWO_EDITS_FROM,
     SCRAMBLED_FROM,
+    SCRAMBLED_TYPO_FROM,
     SHORT_TYPO_LETTERS,
     SKELETON_FROM,
     SOUNDS_FROM,
@@ -33,6 +34,7 @@ from contraband.matching.index import (
     allowed_edits,
     collapse,
     deletes,
+    scramble_deletions,
     scramble_key,
     skeleton,
     sound_key,
@@ -429,7 +431,9 @@ class Matcher:
                     yield variant, Flag.CONFUSABLE, 0
         if len(token) >= 3 and token.isalpha():
             yield from self._stretched(token)
+            yield from self._stretched_misspelled(token)
             yield from self._scrambled(token)
+            yield from self._scrambled_misspelled(token)
             yield from self._short_misspellings(token)
             yield from self._sounds_like(token)
         # Misspelled as well as disguised ("aapsu1es"): the token and a few of its readings.
@@ -450,6 +454,38 @@ class Matcher:
             for word in self.index.collapsed_words.get(stretched, ()):
                 if _stretches(token, word):
                     yield word, Flag.STRETCH, 0
+
+    def _stretched_misspelled(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Term words `token` is with letters repeated and misspelled too ("vaaporivzzzer")."""
+        stretched = collapse(token)
+        # two letters or more repeated: a double letter of the language ("Perros") is none
+        if len(token) - len(stretched) >= 2 and len(stretched) >= FUZZY_ONE_EDIT_FROM:
+            yield from self._misspellings(stretched, Flag.STRETCH)
+
+    def _scrambled_misspelled(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Term words of `SCRAMBLED_TYPO_FROM` letters or more that `token` is with its inner
+        letters shuffled and one of them added, dropped or replaced ("ibrfuwpen"): their
+        scramble keys differ by one inner letter. A plain shuffle or a plain misspelling is
+        read elsewhere."""
+        if len(token) < SCRAMBLED_TYPO_FROM - 1:
+            return
+        index = self.index
+        own = scramble_key(token)
+        dropped = scramble_deletions(token)
+        candidates = {
+            *index.scrambled_deletions.get(own, ()),  # the token lacks a letter
+            *(w for k in dropped for w in index.scrambled_deletions.get(k, ())),  # replaced
+            *(w for k in dropped for w in index.scrambled.get(k, ())),  # one letter too many
+        }
+        for word in sorted(candidates):
+            if len(word) < SCRAMBLED_TYPO_FROM or scramble_key(word) == own:
+                continue
+            if abs(len(word) - len(token)) > 1:
+                continue
+            if OSA.distance(token, word, score_cutoff=2) > allowed_edits(word):
+                # two chances at once, shuffle and slip: as likely a name as a disguise, so
+                # a misspelling (review, no points), not a deliberate distortion
+                yield word, Flag.FUZZY, 1
 
     def _scrambled(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words `token` is with its inner letters shuffled ("cociane", "ktemaine") or
