@@ -523,6 +523,8 @@ TWO_AT_ONCE = [
     ("vaaaporivzzzer pen", "vaporizer", Distortion.DELIBERATE),
     ("ibrfuwpen tablets", "ibuprofen", Distortion.TYPO),
     ("tablets of ibupfoxrn", "ibuprofen", Distortion.TYPO),
+    ("frpwrks for sale", "fireworks", Distortion.TYPO),  # no vowels, one letter slipped
+    ("frpwrkz crackers", None, None),  # two slips
     ("Perros women flats", None, None),
     ("Dongre men kurta", None, None),
 ]
@@ -535,7 +537,13 @@ def test_two_disguises_at_once(
     from contraband.matching import Term
 
     index = TermIndex.build(
-        [Term("vaporizer", "a"), Term("ibuprofen", "b"), Term("percs", "c"), Term("drone", "d")]
+        [
+            Term("vaporizer", "a"),
+            Term("ibuprofen", "b"),
+            Term("percs", "c"),
+            Term("drone", "d"),
+            Term("fireworks", "e"),
+        ]
     )
     hits = Matcher(index).find([("title", text)])
     assert [(h.term, h.distortion) for h in hits] == ([(term, distortion)] if term else [])

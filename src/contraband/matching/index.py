@@ -132,6 +132,8 @@ def sound_key(word: str) -> str:
 #: Term words this long or longer are found respelled as they sound.
 SOUNDS_FROM = 5
 
+#: Skeletons this long or longer are found misspelled too ("frpwrks" for "fireworks").
+SKELETON_TYPO_FROM = 6
 #: Term words this long or longer are found shuffled and misspelled at once ("ibrfuwpen").
 SCRAMBLED_TYPO_FROM = 8
 #: Term words this long or longer are found scrambled or without vowels.
@@ -192,6 +194,9 @@ class TermIndex:
     #: inner letter dropped: shuffled and misspelled too ("ibrfuwpen").
     scrambled_deletions: dict[str, tuple[str, ...]]
     skeletons: dict[str, tuple[str, ...]]
+    #: Skeletons of `SKELETON_TYPO_FROM` letters or more with one letter dropped: a word
+    #: without its vowels and misspelled too ("frpwrks").
+    skeleton_deletions: dict[str, tuple[str, ...]]
     #: Term words (of SOUNDS_FROM letters or more) by `sound_key`: respelled as they sound.
     sounds: dict[str, tuple[str, ...]]
     dictionary: frozenset[bytes]
@@ -252,6 +257,7 @@ class TermIndex:
         scrambled: dict[str, list[str]] = defaultdict(list)
         scrambled_deletions: dict[str, list[str]] = defaultdict(list)
         skeletons: dict[str, list[str]] = defaultdict(list)
+        skeleton_deletions: dict[str, list[str]] = defaultdict(list)
         sounds: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             if len(word) >= SOUNDS_FROM and word.isalpha():
@@ -266,6 +272,9 @@ class TermIndex:
                 bare = skeleton(word)
                 if len(bare) >= SKELETON_FROM and len(word) - len(bare) >= 2:
                     skeletons[bare].append(word)
+                    if len(bare) >= SKELETON_TYPO_FROM:
+                        for variant in deletes(bare, 1):
+                            skeleton_deletions[variant].append(word)
             edits = allowed_edits(word)
             if edits and word.isalpha():
                 for variant in deletes(word, edits):
@@ -291,6 +300,7 @@ class TermIndex:
             scrambled={w: tuple(sorted(v)) for w, v in scrambled.items()},
             scrambled_deletions={w: tuple(sorted(set(v))) for w, v in scrambled_deletions.items()},
             skeletons={w: tuple(sorted(v)) for w, v in skeletons.items()},
+            skeleton_deletions={w: tuple(sorted(set(v))) for w, v in skeleton_deletions.items()},
             sounds={w: tuple(sorted(v)) for w, v in sounds.items()},
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},

@@ -28,6 +28,7 @@ from contraband.matching.index import (
     SCRAMBLED_TYPO_FROM,
     SHORT_TYPO_LETTERS,
     SKELETON_FROM,
+    SKELETON_TYPO_FROM,
     SOUNDS_FROM,
     LiteralKind,
     TermIndex,
@@ -434,6 +435,7 @@ class Matcher:
             yield from self._stretched_misspelled(token)
             yield from self._scrambled(token)
             yield from self._scrambled_misspelled(token)
+            yield from self._skeleton_misspelled(token)
             yield from self._short_misspellings(token)
             yield from self._sounds_like(token)
         # Misspelled as well as disguised ("aapsu1es"): the token and a few of its readings.
@@ -485,6 +487,23 @@ class Matcher:
             if OSA.distance(token, word, score_cutoff=2) > allowed_edits(word):
                 # two chances at once, shuffle and slip: as likely a name as a disguise, so
                 # a misspelling (review, no points), not a deliberate distortion
+                yield word, Flag.FUZZY, 1
+
+    def _skeleton_misspelled(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Term words whose skeleton of `SKELETON_TYPO_FROM` letters or more `token` is,
+        misspelled by one letter ("frpwrks" for "fireworks"): a misspelling (review, no
+        points), for a string of consonants is as often a code as a disguise."""
+        if len(token) < SKELETON_TYPO_FROM - 1 or skeleton(token) != token:
+            return
+        index = self.index
+        candidates = {
+            *index.skeleton_deletions.get(token, ()),  # the token lacks a letter
+            *(w for k in deletes(token, 1) for w in index.skeleton_deletions.get(k, ())),
+            *(w for k in deletes(token, 1) for w in index.skeletons.get(k, ())),
+        }
+        for word in sorted(candidates):
+            bare = skeleton(word)
+            if bare != token and OSA.distance(token, bare, score_cutoff=1) <= 1:
                 yield word, Flag.FUZZY, 1
 
     def _scrambled(self, token: str) -> Iterator[tuple[str, int, int]]:
