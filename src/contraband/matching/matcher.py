@@ -473,12 +473,9 @@ class Matcher:
             return
         index = self.index
         own = scramble_key(token)
-        dropped = scramble_deletions(token)
-        candidates = {
-            *index.scrambled_deletions.get(own, ()),  # the token lacks a letter
-            *(w for k in dropped for w in index.scrambled_deletions.get(k, ())),  # replaced
-            *(w for k in dropped for w in index.scrambled.get(k, ())),  # one letter too many
-        }
+        candidates = _one_edit_apart(
+            own, scramble_deletions(token), index.scrambled_deletions, index.scrambled
+        )
         for word in sorted(candidates):
             if len(word) < SCRAMBLED_TYPO_FROM or scramble_key(word) == own:
                 continue
@@ -496,11 +493,9 @@ class Matcher:
         if len(token) < SKELETON_TYPO_FROM - 1 or skeleton(token) != token:
             return
         index = self.index
-        candidates = {
-            *index.skeleton_deletions.get(token, ()),  # the token lacks a letter
-            *(w for k in deletes(token, 1) for w in index.skeleton_deletions.get(k, ())),
-            *(w for k in deletes(token, 1) for w in index.skeletons.get(k, ())),
-        }
+        candidates = _one_edit_apart(
+            token, deletes(token, 1) - {token}, index.skeleton_deletions, index.skeletons
+        )
         for word in sorted(candidates):
             bare = skeleton(word)
             if bare != token and OSA.distance(token, bare, score_cutoff=1) <= 1:
@@ -946,6 +941,21 @@ NEEDS_CONTEXT = 1 << 30
 _STANDS_ALONE_FROM = 5
 #: How many readings of a token are also tried as misspellings (each costs a table probe).
 _MISSPELLED_READINGS = 8
+
+
+def _one_edit_apart(
+    key: str,
+    dropped: set[str],
+    deletions: dict[str, tuple[str, ...]],
+    keys: dict[str, tuple[str, ...]],
+) -> set[str]:
+    """Term words whose key is one letter from `key` (symmetric deletion): `dropped` is
+    `key` with a letter dropped in turn, `deletions` the terms' keys so, `keys` them whole."""
+    return {
+        *deletions.get(key, ()),  # the token lacks a letter
+        *(w for k in dropped for w in deletions.get(k, ())),  # one replaced
+        *(w for k in dropped for w in keys.get(k, ())),  # one too many
+    }
 
 
 def _readings(token: str) -> Iterator[tuple[str, int]]:
