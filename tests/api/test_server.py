@@ -133,7 +133,7 @@ def _ledger_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
 def test_twenty_clients_recording_the_same_verdicts_leave_one_enforce_standing(
     tmp_path: Path, backend: str
 ) -> None:
-    listings = _listings(2000)
+    listings = _listings(600)
     batches = [listings[i : i + 100] for i in range(0, len(listings), 100)]
     for served_url in fresh_database_url(backend, tmp_path / "served"):
         for server in start(served_url, tmp_path / "server.log"):
