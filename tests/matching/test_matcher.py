@@ -518,7 +518,8 @@ def test_ordinary_words_one_edit_from_four_letter_terms(text: str, term: str | N
 # (text, term or None, distortion): two disguises at once. Letters stretched and one
 # misspelled ("vaaporivzzzer") is deliberate; a long word shuffled and misspelled
 # ("ibrfuwpen" for "ibuprofen") is as likely a name as a disguise: a misspelling. A double
-# letter of the language ("Perros") stretches nothing, and a short word is not read so.
+# letter of the language ("Perros") stretches nothing, and a short word is read so only
+# beside its phrase's other words.
 TWO_AT_ONCE = [
     ("vaaaporivzzzer pen", "vaporizer", Distortion.DELIBERATE),
     ("ibrfuwpen tablets", "ibuprofen", Distortion.TYPO),
@@ -527,6 +528,22 @@ TWO_AT_ONCE = [
     ("frpwrkz crackers", None, None),  # two slips
     ("Perros women flats", None, None),
     ("Dongre men kurta", None, None),
+    # stretched, and misspelled where the word had a double letter ("asault"); the first
+    # letter kept ("blzzzkkaaa" is no flakka)
+    ("aassssautl riffflllle", "assault rifle", Distortion.DELIBERATE),
+    ("flzzzkkaaa 1g", "flakka", Distortion.DELIBERATE),
+    ("blzzzkkaaa 1g", None, None),
+    # a phrase's word without vowels and misspelled, or shuffled and misspelled, beside its
+    # other words; alone, not
+    ("plpc badge", "police badge", Distortion.TYPO),
+    ("plpc chief", None, None),
+    ("gslps bong", "glass bong", Distortion.TYPO),
+    ("gslps vase", None, None),
+    # without vowels and cut apart: the pieces join to the skeleton ("as slt", "sf r l")
+    ("as*s*l*t rifle", "assault rifle", Distortion.DELIBERATE),
+    ("g.r.v.ty knife", "gravity knife", Distortion.DELIBERATE),
+    ("sf:r:l oil", "safrole oil", Distortion.DELIBERATE),
+    ("rplc r*i*f*le", "replica rifle", Distortion.DELIBERATE),
 ]
 
 
@@ -543,6 +560,13 @@ def test_two_disguises_at_once(
             Term("percs", "c"),
             Term("drone", "d"),
             Term("fireworks", "e"),
+            Term("assault rifle", "f"),
+            Term("flakka", "g"),
+            Term("police badge", "h"),
+            Term("glass bong", "i"),
+            Term("gravity knife", "j"),
+            Term("safrole oil", "k"),
+            Term("replica rifle", "l"),
         ]
     )
     hits = Matcher(index).find([("title", text)])

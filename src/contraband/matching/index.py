@@ -134,8 +134,13 @@ SOUNDS_FROM = 5
 
 #: Skeletons this long or longer are found misspelled too ("frpwrks" for "fireworks").
 SKELETON_TYPO_FROM = 6
-#: Term words this long or longer are found shuffled and misspelled at once ("ibrfuwpen").
-SCRAMBLED_TYPO_FROM = 8
+#: A phrase's word whose skeleton is this long or longer is found misspelled too, beside the
+#: phrase's other words ("plpc badge").
+PHRASE_SKELETON_TYPO_FROM = 4
+#: Term words this long or longer are found shuffled and misspelled at once ("ibrfuwpen");
+#: shorter ones (of `SCRAMBLED_FROM` letters) only beside their phrase's other words
+#: ("gslps bong"): alone, two slips in five letters make a name ("Dongre") as often.
+SCRAMBLED_TYPO_FROM = 6
 #: Term words this long or longer are found scrambled or without vowels.
 SCRAMBLED_FROM = 5
 #: A skeleton must keep this many letters and drop at least two ("hrn" keeps 3 of "heroin").
@@ -190,13 +195,19 @@ class TermIndex:
     deletion_table: dict[str, tuple[str, ...]]
     short_deletions: dict[str, tuple[str, ...]]
     scrambled: dict[str, tuple[str, ...]]
-    #: Term words of `SCRAMBLED_TYPO_FROM` letters or more by their scramble keys with one
-    #: inner letter dropped: shuffled and misspelled too ("ibrfuwpen").
+    #: Term words of `SCRAMBLED_TYPO_FROM` letters or more (of `SCRAMBLED_FROM` in a
+    #: phrase) by their scramble keys with one inner letter dropped: shuffled and
+    #: misspelled too ("ibrfuwpen").
     scrambled_deletions: dict[str, tuple[str, ...]]
     skeletons: dict[str, tuple[str, ...]]
-    #: Skeletons of `SKELETON_TYPO_FROM` letters or more with one letter dropped: a word
-    #: without its vowels and misspelled too ("frpwrks").
+    #: Skeletons of `SKELETON_TYPO_FROM` letters or more (of `PHRASE_SKELETON_TYPO_FROM` in
+    #: a phrase) with one letter dropped: a word without its vowels and misspelled too
+    #: ("frpwrks").
     skeleton_deletions: dict[str, tuple[str, ...]]
+    #: Term words whose letters collapsed ("asault" of "assault") have `FUZZY_ONE_EDIT_FROM`
+    #: letters or more, by those with one letter dropped: stretched and misspelled
+    #: ("aassssautl").
+    collapsed_deletions: dict[str, tuple[str, ...]]
     #: Term words (of SOUNDS_FROM letters or more) by `sound_key`: respelled as they sound.
     sounds: dict[str, tuple[str, ...]]
     dictionary: frozenset[bytes]
@@ -258,21 +269,27 @@ class TermIndex:
         scrambled_deletions: dict[str, list[str]] = defaultdict(list)
         skeletons: dict[str, list[str]] = defaultdict(list)
         skeleton_deletions: dict[str, list[str]] = defaultdict(list)
+        collapsed_deletions: dict[str, list[str]] = defaultdict(list)
         sounds: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             if len(word) >= SOUNDS_FROM and word.isalpha():
                 sounds[sound_key(word)].append(word)
             if len(word) >= 3 and word.isalpha():
-                collapsed[collapse(word)].append(word)
+                collapsed[bare_letters := collapse(word)].append(word)
+                if len(bare_letters) >= FUZZY_ONE_EDIT_FROM:
+                    for variant in deletes(bare_letters, 1) - {bare_letters}:
+                        collapsed_deletions[variant].append(word)
             if len(word) >= SCRAMBLED_FROM and word.isalpha():
                 scrambled[scramble_key(word)].append(word)
-                if len(word) >= SCRAMBLED_TYPO_FROM:
+                if len(word) >= SCRAMBLED_TYPO_FROM or word in multi_word:
                     for variant in scramble_deletions(word):
                         scrambled_deletions[variant].append(word)
                 bare = skeleton(word)
                 if len(bare) >= SKELETON_FROM and len(word) - len(bare) >= 2:
                     skeletons[bare].append(word)
-                    if len(bare) >= SKELETON_TYPO_FROM:
+                    if len(bare) >= SKELETON_TYPO_FROM or (
+                        len(bare) >= PHRASE_SKELETON_TYPO_FROM and word in multi_word
+                    ):
                         for variant in deletes(bare, 1):
                             skeleton_deletions[variant].append(word)
             edits = allowed_edits(word)
@@ -301,6 +318,7 @@ class TermIndex:
             scrambled_deletions={w: tuple(sorted(set(v))) for w, v in scrambled_deletions.items()},
             skeletons={w: tuple(sorted(v)) for w, v in skeletons.items()},
             skeleton_deletions={w: tuple(sorted(set(v))) for w, v in skeleton_deletions.items()},
+            collapsed_deletions={w: tuple(sorted(set(v))) for w, v in collapsed_deletions.items()},
             sounds={w: tuple(sorted(v)) for w, v in sounds.items()},
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},

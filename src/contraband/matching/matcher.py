@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import filterfalse, product
+from itertools import filterfalse, product, takewhile
 from typing import Any
 
 import hyperscan
@@ -24,6 +24,7 @@ from contraband.matching.index import (
     FUZZY_EDITS_MAX,
     FUZZY_ONE_EDIT_FROM,
     FUZZY_TWO_EDITS_FROM,
+    PHRASE_SKELETON_TYPO_FROM,
     SCRAMBLED_FROM,
     SCRAMBLED_TYPO_FROM,
     SHORT_TYPO_LETTERS,
@@ -297,59 +298,87 @@ class Matcher:
         """A term word cut into fragments of 1-3 letters glued by punctuation (tokens
         [first, first + count): "k-et-am-in-e", "s)il)en)cer"), read back whole: any window
         of them, joined, that is a term word as written, disguised or shuffled (misspelled
-        too when cut into 3+ fragments)."""
+        too when cut into 3+ fragments). A word of 4 letters so read ("sf:r:l oil") only
+        beside its term's other words."""
         for start in range(first, first + count - 1):
             for end in range(start + 2, min(first + count, start + _FRAGMENTS_MAX) + 1):
                 window = tokens[start:end]
                 joined = b"".join(window)
-                if len(joined) < SCRAMBLED_FROM or not self._cut_apart(window):
+                if len(joined) <= SKELETON_FROM or not self._cut_apart(window):
                     continue
                 if any(map(self._whole_term, window)):
                     continue
                 readings = [(joined, 0), *((w, f) for w, f, _ in self._word_matches(joined))]
                 fuzzy_ok = end - start >= 3
+                short = len(joined) < SCRAMBLED_FROM
                 for word, flags in readings:
                     if flags & NEEDS_CONTEXT or (flags & Flag.FUZZY and not fuzzy_ok):
                         continue
                     # a misspelled short word ("t.ih.e.r"): only beside its term's other words
-                    alone = not (flags & Flag.FUZZY and len(joined) < 6)
+                    alone = not short and not (flags & Flag.FUZZY and len(joined) < 6)
                     yield from self._place_window(tokens, start, end, word, flags, alone)
 
     def _place_window(
         self, tokens: list[bytes], start: int, end: int, word: bytes, flags: int, alone: bool
     ) -> Iterator[_TokenMatch]:
-        """Terms with `word` in tokens[start:end], their other words on either side, each
-        as written or cut apart the same way ("t.a.b.le.t pu-n-che-s"); `alone`: a one-word
-        term may be the word itself."""
+        """Terms with `word` in tokens[start:end], their other words on either side (as
+        `_around` reads them: "t.a.b.le.t pu-n-che-s"); `alone`: a one-word term may be the
+        word itself."""
         for term, position in self.index.word_terms.get(word, ()):
-            words = self.index.term_words[term]
-            if len(words) == 1 and not alone:
+            if len(self.index.term_words[term]) == 1 and not alone:
                 continue
-            first = self._words_before(tokens, start, words[:position])
-            last = self._words_after(tokens, end, words[position + 1 :])
-            if first is not None and last is not None:
-                yield term, first, last - first, flags | Flag.SPLIT, 0
+            placed = self._around(tokens, start, end, term, position, flags | Flag.SPLIT, 0)
+            if placed is not None:
+                yield placed
 
-    def _words_after(self, tokens: list[bytes], at: int, words: Sequence[bytes]) -> int | None:
-        """Where `words` end if they stand from tokens[at] on, each one token or fragments
-        that join to it, as written or shuffled or disguised letter for letter; None if
-        they do not."""
-        for word in words:
-            count = self._pieces_read_as(tokens[at : at + _FRAGMENTS_MAX], word)
-            if count is None:
-                return None
-            at += count
-        return at
+    def _around(
+        self,
+        tokens: list[bytes],
+        start: int,
+        end: int,
+        term: int,
+        position: int,
+        flags: int,
+        edits: int,
+    ) -> _TokenMatch | None:
+        """`term` placed with its word `position` read in tokens[start:end], if its other
+        words stand on either side, each in a token of its own or in fragments that join to
+        it ("rplc r*i*f*le": "rif le"), disguised the same way or another. A phrase whose
+        words are all weak readings (an ordinary word that is a word's skeleton) needs
+        letters enough not to be chance ("csn chtng dvc")."""
+        words = self.index.term_words[term]
+        weak = int(bool(flags & NEEDS_CONTEXT))
+        bounds = [start, end]  # of the tokens read so far
+        for side, expected_words in ((0, words[:position][::-1]), (1, words[position + 1 :])):
+            for expected in expected_words:
+                read = self._word_at(tokens, bounds[side], expected, backwards=side == 0)
+                if read is None:
+                    return None
+                count, seen, more = read
+                bounds[side] += count if side else -count
+                flags, edits, weak = flags | seen, edits + more, weak + bool(seen & NEEDS_CONTEXT)
+        first, last = bounds
+        written = sum(map(len, tokens[first:last]))
+        if weak < len(words) or (len(words) >= 2 and written >= _WEAK_PHRASE_LETTERS):
+            return term, first, last - first, flags & ~NEEDS_CONTEXT, edits
+        return None
 
-    def _words_before(self, tokens: list[bytes], at: int, words: Sequence[bytes]) -> int | None:
-        """Where `words` start if they end just before tokens[at] (as `_words_after`)."""
-        for word in reversed(words):
-            before = tokens[max(0, at - _FRAGMENTS_MAX) : at][::-1]
-            count = self._pieces_read_as(before, word, backwards=True)
-            if count is None:
-                return None
-            at -= count
-        return at
+    def _word_at(
+        self, tokens: list[bytes], at: int, word: bytes, backwards: bool = False
+    ) -> tuple[int, int, int] | None:
+        """How `word` stands from tokens[at] on (or, `backwards`, just before tokens[at]):
+        (tokens it takes, flags, edits); None if it does not. One token read as the word
+        (`_token_reads_as`), or fragments that join to it as written, shuffled or disguised
+        letter for letter (`_pieces_read_as`), within the field."""
+        pieces = tokens[max(0, at - _FRAGMENTS_MAX) : at][::-1] if backwards else tokens[at:]
+        pieces = list(takewhile(lambda t: t != _SEPARATOR_TOKEN, pieces[:_FRAGMENTS_MAX]))
+        if not pieces:
+            return None
+        seen = self._token_reads_as(pieces[0], word)
+        if seen is not None:
+            return 1, *seen
+        count = self._pieces_read_as(pieces, word, backwards)
+        return None if count is None else (count, int(Flag.SPLIT), 0)
 
     def _pieces_read_as(
         self, pieces: Sequence[bytes], word: bytes, backwards: bool = False
@@ -461,15 +490,38 @@ class Matcher:
         """Term words `token` is with letters repeated and misspelled too ("vaaporivzzzer")."""
         stretched = collapse(token)
         # two letters or more repeated: a double letter of the language ("Perros") is none
-        if len(token) - len(stretched) >= 2 and len(stretched) >= FUZZY_ONE_EDIT_FROM:
-            yield from self._misspellings(stretched, Flag.STRETCH)
+        if len(token) - len(stretched) < 2 or len(stretched) < FUZZY_ONE_EDIT_FROM - 1:
+            return
+        found = set()
+        if len(stretched) >= FUZZY_ONE_EDIT_FROM:
+            for word, flags, edits in self._misspellings(stretched, Flag.STRETCH):
+                found.add(word)
+                yield word, flags, edits
+        # the word's own double letters collapsed too ("aassssautl": "asautl" of "asault"),
+        # its first letter kept ("Footless" is no "bottles")
+        index = self.index
+        candidates = _one_edit_apart(
+            stretched,
+            deletes(stretched, 1) - {stretched},
+            index.collapsed_deletions,
+            index.collapsed_words,
+        )
+        for word in sorted(candidates - found):
+            bare = collapse(word)
+            if (
+                len(bare) >= FUZZY_ONE_EDIT_FROM
+                and bare != stretched
+                and bare[0] == stretched[0]
+                and OSA.distance(stretched, bare, score_cutoff=1) <= 1
+            ):
+                yield word, Flag.STRETCH | Flag.FUZZY, 1
 
     def _scrambled_misspelled(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words of `SCRAMBLED_TYPO_FROM` letters or more that `token` is with its inner
         letters shuffled and one of them added, dropped or replaced ("ibrfuwpen"): their
         scramble keys differ by one inner letter. A plain shuffle or a plain misspelling is
         read elsewhere."""
-        if len(token) < SCRAMBLED_TYPO_FROM - 1:
+        if len(token) < SCRAMBLED_FROM - 1:
             return
         index = self.index
         own = scramble_key(token)
@@ -477,21 +529,27 @@ class Matcher:
             own, scramble_deletions(token), index.scrambled_deletions, index.scrambled
         )
         for word in sorted(candidates):
-            if len(word) < SCRAMBLED_TYPO_FROM or scramble_key(word) == own:
+            if len(word) < SCRAMBLED_FROM or scramble_key(word) == own:
                 continue
             if abs(len(word) - len(token)) > 1:
                 continue
             if OSA.distance(token, word, score_cutoff=2) > allowed_edits(word):
                 # two chances at once, shuffle and slip: as likely a name as a disguise, so
-                # a misspelling (review, no points), not a deliberate distortion
-                yield word, Flag.FUZZY, 1
+                # a misspelling (review, no points), not a deliberate distortion; a short
+                # word only beside its phrase's other words
+                short = NEEDS_CONTEXT if len(word) < SCRAMBLED_TYPO_FROM else 0
+                yield word, Flag.FUZZY | short, 1
 
     def _skeleton_misspelled(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words whose skeleton of `SKELETON_TYPO_FROM` letters or more `token` is,
-        misspelled by one letter ("frpwrks" for "fireworks"): a misspelling (review, no
-        points), for a string of consonants is as often a code as a disguise."""
-        if len(token) < SKELETON_TYPO_FROM - 1 or skeleton(token) != token:
+        misspelled by one letter ("frpwrks" for "fireworks"), or of a phrase's word with
+        `PHRASE_SKELETON_TYPO_FROM` letters or more, beside its other words ("plpc badge"):
+        a misspelling (review, no points), for a string of consonants is as often a code as
+        a disguise."""
+        if len(token) < PHRASE_SKELETON_TYPO_FROM - 1 or skeleton(token) != token:
             return
+        # a short one ("plpc" for "police"): only beside the phrase's other words
+        context = NEEDS_CONTEXT if len(token) < SKELETON_TYPO_FROM - 1 else 0
         index = self.index
         candidates = _one_edit_apart(
             token, deletes(token, 1) - {token}, index.skeleton_deletions, index.skeletons
@@ -499,7 +557,7 @@ class Matcher:
         for word in sorted(candidates):
             bare = skeleton(word)
             if bare != token and OSA.distance(token, bare, score_cutoff=1) <= 1:
-                yield word, Flag.FUZZY, 1
+                yield word, Flag.FUZZY | context, 1
 
     def _scrambled(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words `token` is with its inner letters shuffled ("cociane", "ktemaine") or
@@ -564,26 +622,9 @@ class Matcher:
                 # a 4-letter term one edit away: a misspelling, for the decision to weigh
                 yield term, i, 1, Flag.FUZZY, edits
                 continue
-            first = i - position
-            if first < 0 or first + len(words) > len(tokens):
-                continue
-            total_flags, total_edits = flags, edits
-            weak = int(bool(flags & NEEDS_CONTEXT))
-            for j, expected in enumerate(words):
-                if j == position:
-                    continue
-                seen = self._token_reads_as(tokens[first + j], expected)
-                if seen is None:
-                    break
-                total_flags |= seen[0]
-                total_edits += seen[1]
-                weak += bool(seen[0] & NEEDS_CONTEXT)
-            else:
-                # at least one word stands on its own, or a phrase's words each read so, in
-                # order, with letters enough not to be chance ("csn chtng dvc")
-                written = sum(len(t) for t in tokens[first : first + len(words)])
-                if weak < len(words) or (len(words) >= 2 and written >= _WEAK_PHRASE_LETTERS):
-                    yield term, first, len(words), total_flags & ~NEEDS_CONTEXT, total_edits
+            placed = self._around(tokens, i, i + 1, term, position, flags, edits)
+            if placed is not None:
+                yield placed
 
     def _short_word_typos(self, tokens: list[bytes]) -> Iterator[_TokenMatch]:
         """Ordinary words one edit from a 4-letter term ("jul" for "juul", "suns" for
@@ -626,14 +667,21 @@ class Matcher:
     def _split_scrambled(
         self, tokens: list[bytes], first: int, last: int, joined: bytes
     ) -> Iterator[_TokenMatch]:
-        """A term word shuffled and cut in two ("cni*c*o*a*e": the separators join "coae")."""
-        if len(joined) < SCRAMBLED_FROM:
-            return
+        """A term word shuffled, or without its vowels, and cut in two or three
+        ("cni*c*o*a*e": the separators join "coae"; "e_p_h_d_rn": "ephd rn"). A skeleton
+        of 4 letters so cut ("sf:r:l oil") only beside its phrase's other words."""
         text = decode(joined)
-        for word in self.index.scrambled.get(scramble_key(text), ()):
-            if OSA.distance(text, word, score_cutoff=2) > 1:
+        alone = len(joined) >= SCRAMBLED_FROM
+        if alone:
+            for word in self.index.scrambled.get(scramble_key(text), ()):
+                if OSA.distance(text, word, score_cutoff=2) > 1:
+                    yield from self._place_window(
+                        tokens, first, last, word.encode(), Flag.SCRAMBLED, True
+                    )
+        if len(joined) > SKELETON_FROM and skeleton(text) == text:
+            for word in self.index.skeletons.get(text, ()):
                 yield from self._place_window(
-                    tokens, first, last, word.encode(), Flag.SCRAMBLED, True
+                    tokens, first, last, word.encode(), Flag.VOWELS, alone
                 )
 
     def _whole_term(self, token: bytes) -> bool:
