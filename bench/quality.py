@@ -391,6 +391,29 @@ def families(
         "combo: stretch + typo": (chain(typo, stretched), True),
         "combo: vowels dropped + typo": (chain(typo, disemvowel), True),
         "combo: vowels dropped + intrusion": (chain(disemvowel, intrusion), True),
+        # letters stretched with another disguise, and three at once with a typo, dropped
+        # vowels or intrusion in the mix (session 11), after the others to keep their samples
+        "combo: shuffle + stretch": (chain(shuffled, stretched), True),
+        "combo: vowels dropped + stretch": (chain(disemvowel, stretched), True),
+        "combo: vowels dropped + leet": (
+            chain(disemvowel, lambda t, r: per_letter(t, r, LEET_TABLE)),
+            True,
+        ),
+        "combo: intrusion + leet": (
+            chain(intrusion, lambda t, r: per_letter(t, r, LEET_TABLE)),
+            True,
+        ),
+        "combo: typo + stretch + leet": (
+            chain(typo, stretched, lambda t, r: per_letter(t, r, LEET_TABLE)),
+            True,
+        ),
+        "combo: shuffle + typo + intrusion": (chain(shuffled, typo, intrusion), True),
+        "combo: typo + vowels dropped + intrusion": (chain(typo, disemvowel, intrusion), True),
+        "combo: shuffle + typo + lookalike": (
+            chain(shuffled, typo, lambda t, r: per_letter(t, r, confusables, 0.3)),
+            True,
+        ),
+        "combo: typo + vowels dropped + invisible": (chain(typo, disemvowel, invisible), True),
     }
 
 

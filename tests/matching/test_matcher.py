@@ -544,6 +544,10 @@ TWO_AT_ONCE = [
     ("g.r.v.ty knife", "gravity knife", Distortion.DELIBERATE),
     ("sf:r:l oil", "safrole oil", Distortion.DELIBERATE),
     ("rplc r*i*f*le", "replica rifle", Distortion.DELIBERATE),
+    # stretched and shuffled, stretched without vowels, stretched and leet
+    ("ibbbuuporfen 200mg", "ibuprofen", Distortion.DELIBERATE),
+    ("frrrwwrks", "fireworks", Distortion.DELIBERATE),
+    ("vvvap0r1zzzer pen", "vaporizer", Distortion.DELIBERATE),
 ]
 
 

@@ -208,6 +208,10 @@ class TermIndex:
     #: letters or more, by those with one letter dropped: stretched and misspelled
     #: ("aassssautl").
     collapsed_deletions: dict[str, tuple[str, ...]]
+    #: Term words by the scramble key, and by the skeleton, of their letters collapsed:
+    #: stretched and shuffled ("ttaaakata"), or stretched without vowels ("crrrssbbw").
+    collapsed_scrambled: dict[str, tuple[str, ...]]
+    collapsed_skeletons: dict[str, tuple[str, ...]]
     #: Term words (of SOUNDS_FROM letters or more) by `sound_key`: respelled as they sound.
     sounds: dict[str, tuple[str, ...]]
     dictionary: frozenset[bytes]
@@ -270,6 +274,8 @@ class TermIndex:
         skeletons: dict[str, list[str]] = defaultdict(list)
         skeleton_deletions: dict[str, list[str]] = defaultdict(list)
         collapsed_deletions: dict[str, list[str]] = defaultdict(list)
+        collapsed_scrambled: dict[str, list[str]] = defaultdict(list)
+        collapsed_skeletons: dict[str, list[str]] = defaultdict(list)
         sounds: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             if len(word) >= SOUNDS_FROM and word.isalpha():
@@ -281,12 +287,14 @@ class TermIndex:
                         collapsed_deletions[variant].append(word)
             if len(word) >= SCRAMBLED_FROM and word.isalpha():
                 scrambled[scramble_key(word)].append(word)
+                collapsed_scrambled[scramble_key(collapse(word))].append(word)
                 if len(word) >= SCRAMBLED_TYPO_FROM or word in multi_word:
                     for variant in scramble_deletions(word):
                         scrambled_deletions[variant].append(word)
                 bare = skeleton(word)
                 if len(bare) >= SKELETON_FROM and len(word) - len(bare) >= 2:
                     skeletons[bare].append(word)
+                    collapsed_skeletons[collapse(bare)].append(word)
                     if len(bare) >= SKELETON_TYPO_FROM or (
                         len(bare) >= PHRASE_SKELETON_TYPO_FROM and word in multi_word
                     ):
@@ -319,6 +327,8 @@ class TermIndex:
             skeletons={w: tuple(sorted(v)) for w, v in skeletons.items()},
             skeleton_deletions={w: tuple(sorted(set(v))) for w, v in skeleton_deletions.items()},
             collapsed_deletions={w: tuple(sorted(set(v))) for w, v in collapsed_deletions.items()},
+            collapsed_scrambled={w: tuple(sorted(v)) for w, v in collapsed_scrambled.items()},
+            collapsed_skeletons={w: tuple(sorted(v)) for w, v in collapsed_skeletons.items()},
             sounds={w: tuple(sorted(v)) for w, v in sounds.items()},
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},

@@ -460,8 +460,7 @@ class Matcher:
                 if variant != token and variant.encode() in word_terms:
                     yield variant, Flag.CONFUSABLE, 0
         if len(token) >= 3 and token.isalpha():
-            yield from self._stretched(token)
-            yield from self._stretched_misspelled(token)
+            yield from self._stretched_readings(token)
             yield from self._scrambled(token)
             yield from self._scrambled_misspelled(token)
             yield from self._skeleton_misspelled(token)
@@ -477,6 +476,15 @@ class Matcher:
                 for word, more, edits in self._scrambled(variant):
                     if not (more & Flag.VOWELS and flags & Flag.DIGITS):  # "35cm", "n15"
                         yield word, (flags & ~NEEDS_CONTEXT) | more, edits
+                if not flags & Flag.DIGITS:  # stretched and leet ("sssw1ttttchblade")
+                    for word, more, edits in self._stretched_readings(variant):
+                        yield word, flags | more, edits
+
+    def _stretched_readings(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Term words `token` is with letters repeated: alone, misspelled or scrambled too."""
+        yield from self._stretched(token)
+        yield from self._stretched_misspelled(token)
+        yield from self._stretched_scrambled(token)
 
     def _stretched(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words `token` is with letters repeated ("vaaape")."""
@@ -515,6 +523,22 @@ class Matcher:
                 and OSA.distance(stretched, bare, score_cutoff=1) <= 1
             ):
                 yield word, Flag.STRETCH | Flag.FUZZY, 1
+
+    def _stretched_scrambled(self, token: str) -> Iterator[tuple[str, int, int]]:
+        """Term words `token` is with letters repeated and its inner letters shuffled
+        ("ttaaakata"), or its vowels dropped ("crrrssbbw"): read on the letters collapsed,
+        the term's too. Two letters or more repeated, as for `_stretched_misspelled`."""
+        stretched = collapse(token)
+        if len(token) - len(stretched) < 2 or len(stretched) < SKELETON_FROM:
+            return
+        index = self.index
+        for word in index.collapsed_scrambled.get(scramble_key(stretched), ()):
+            bare = collapse(word)
+            if bare != stretched and OSA.distance(stretched, bare, score_cutoff=2) > 1:
+                yield word, Flag.STRETCH | Flag.SCRAMBLED, 0
+        if skeleton(stretched) == stretched:
+            for word in index.collapsed_skeletons.get(stretched, ()):
+                yield word, Flag.STRETCH | Flag.VOWELS, 0
 
     def _scrambled_misspelled(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words of `SCRAMBLED_TYPO_FROM` letters or more that `token` is with its inner
@@ -668,8 +692,9 @@ class Matcher:
         self, tokens: list[bytes], first: int, last: int, joined: bytes
     ) -> Iterator[_TokenMatch]:
         """A term word shuffled, or without its vowels, and cut in two or three
-        ("cni*c*o*a*e": the separators join "coae"; "e_p_h_d_rn": "ephd rn"). A skeleton
-        of 4 letters so cut ("sf:r:l oil") only beside its phrase's other words."""
+        ("cni*c*o*a*e": the separators join "coae"; "e_p_h_d_rn": "ephd rn"). A skeleton of
+        4 letters so cut only beside its phrase's other words. (Shuffled and misspelled
+        too, the pieces are too often a brand and a word: "FNF Red" read as "friend".)"""
         text = decode(joined)
         alone = len(joined) >= SCRAMBLED_FROM
         if alone:
