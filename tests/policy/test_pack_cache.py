@@ -1,6 +1,7 @@
 """A pack read before, to the byte, comes from the disk cache; any change of a file it is
-read from is a miss; a pack with problems is never cached; an entry others could write is
-never unpickled."""
+read from is a miss, and then a large file that did not change comes from a cache entry of
+its own; a pack with problems is never cached; an entry others could write is never
+unpickled."""
 
 from __future__ import annotations
 
@@ -24,7 +25,22 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _entries(cache: Path) -> list[Path]:
-    return sorted(cache.glob("pack-*.pickle"))
+    """The cache entries of whole packs."""
+    return sorted(p for p in cache.glob("pack-*.pickle") if not p.name.startswith("pack-file-"))
+
+
+def _file_entries(cache: Path) -> list[Path]:
+    """The cache entries of single large pack files."""
+    return sorted(cache.glob("pack-file-*.pickle"))
+
+
+def _many_items(count: int) -> str:
+    """An items file larger than `CACHED_FILE_BYTES`."""
+    rows = [
+        f"  - id: kite-{i}\n    name: Kite model {i}\n    terms: {{en: [kite model {i}]}}\n"
+        for i in range(count)
+    ]
+    return "items:\n" + "".join(rows)
 
 
 def test_a_pack_read_twice_is_read_the_second_time_from_the_cache(
@@ -101,3 +117,45 @@ def test_an_entry_others_could_write_is_never_unpickled(cache: Path, tmp_path: P
     entry.chmod(0o666)
     assert load_pack(pack).name
     assert not MARKER.exists()
+
+
+def test_a_large_file_that_did_not_change_is_not_parsed_again(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contraband.policy import loader
+
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    big = pack / "items" / "kites.yaml"
+    big.write_text(_many_items(1500))
+    assert big.stat().st_size >= loader.CACHED_FILE_BYTES
+    before = load_pack(pack)
+    [entry] = _file_entries(cache)
+    parsed: list[str] = []
+    real_parse = loader._parse_file
+
+    def counting(path: Path, raw: bytes, problems: list[object]) -> object:
+        parsed.append(path.name)
+        return real_parse(path, raw, problems)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "_parse_file", counting)
+    measures = pack / "measures" / "measures.yaml"
+    measures.write_text(measures.read_text().replace("[US]", "[US, CA]", 1))
+    after = load_pack(pack)
+    assert "kites.yaml" not in parsed and "measures.yaml" in parsed
+    assert _file_entries(cache) == [entry]
+    assert after.items == before.items and after.measures != before.measures
+    monkeypatch.setenv("CONTRABAND_CACHE_DIR", "")  # the cache off: the same pack
+    assert load_pack(pack) == after
+
+
+def test_a_large_file_with_a_problem_is_reported_each_time_and_never_cached(
+    cache: Path, tmp_path: Path
+) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    (pack / "items" / "kites.yaml").write_text(_many_items(1500) + "items: []\n")
+    for _ in range(2):
+        with pytest.raises(PolicyError, match="duplicate"):
+            load_pack(pack)
+    assert _file_entries(cache) == [] and _entries(cache) == []

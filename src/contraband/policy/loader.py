@@ -268,6 +268,66 @@ def _read(
     if len(raw) > MAX_FILE_BYTES:
         problems.append(Problem(str(path), None, "-", f"larger than {MAX_FILE_BYTES:,} bytes"))
         return None
+    parsed = _parsed(path, raw, problems)
+    if parsed is None:
+        return None
+    if not isinstance(parsed.data, dict):
+        problems.append(Problem(str(path), 1, "-", "expected a mapping at the top level"))
+        return None
+    for key, line in parsed.keys:
+        if key not in keys:
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    key,
+                    f"unknown key; this file may hold {', '.join(sorted(keys))}",
+                )
+            )
+    return _Source(path, parsed.data, parsed.lines)
+
+
+#: Pack files this large are parsed once and kept in the disk cache, each on its own: a
+#: pack that changed in one file (a measure added) re-reads that file, not its 10,000 items.
+CACHED_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A pack file parsed and checked: its data, the line of every path inside it, and its
+    top-level keys with their lines (what `_read` checks against the file's kind)."""
+
+    data: Any
+    lines: dict[tuple[str | int, ...], int]
+    keys: tuple[tuple[str, int], ...]
+
+
+class _Unusable(Exception):
+    """A file with problems: they are reported, and nothing is cached."""
+
+
+def _parsed(path: Path, raw: bytes, problems: list[Problem]) -> _Parsed | None:
+    """`raw` (the file at `path`) parsed and checked, from the disk cache for a large file
+    read before to the byte; None (with problems) if it cannot be used."""
+
+    def parse() -> _Parsed:
+        parsed = _parse_file(path, raw, problems)
+        if parsed is None:
+            raise _Unusable
+        return parsed
+
+    if len(raw) < CACHED_FILE_BYTES:
+        return _parse_file(path, raw, problems)
+    digest = hashlib.sha256(PACK_FORMAT.encode() + _loader_fingerprint().encode() + raw)
+    try:
+        return cached(f"pack-file-{digest.hexdigest()}.pickle", _Parsed, parse)
+    except _Unusable:
+        return None
+
+
+def _parse_file(path: Path, raw: bytes, problems: list[Problem]) -> _Parsed | None:
+    """`raw` parsed as YAML and checked (duplicate keys, alias bombs); None (with problems)
+    if it is not usable."""
     try:
         node = yaml.compose(raw.decode("utf-8"), Loader=_LOADER)  # lines and data: one tree
         if node is not None:
@@ -286,21 +346,10 @@ def _read(
     except RecursionError:
         problems.append(Problem(str(path), None, "-", "nested too deeply"))
         return None
-    if not isinstance(data, dict):
-        problems.append(Problem(str(path), 1, "-", "expected a mapping at the top level"))
-        return None
-    assert node is not None
-    for key, _ in node.value:
-        if key.value not in keys:
-            problems.append(
-                Problem(
-                    str(path),
-                    key.start_mark.line + 1,
-                    str(key.value),
-                    f"unknown key; this file may hold {', '.join(sorted(keys))}",
-                )
-            )
-    return _Source(path, data, dict(_node_lines(node)))
+    if not isinstance(node, yaml.MappingNode):
+        return _Parsed(data, {}, ())
+    keys = tuple((str(key.value), key.start_mark.line + 1) for key, _ in node.value)
+    return _Parsed(data, dict(_node_lines(node)), keys)
 
 
 def _check_tree(root: yaml.Node, path: Path, problems: list[Problem]) -> None:
