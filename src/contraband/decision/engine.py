@@ -786,6 +786,15 @@ def item_words(item: Item) -> frozenset[str]:
 
 
 _FUNCTION_WORDS = frozenset(["a", "an", "and", "or", "of", "the", "for", "with", "in", "to"])
+#: Characters before a hit read for the accessory it is for ("Aluminum Rim Carrying Case
+#: for Syma X5C X5C-1 X5SC X5SC-1 ... RC Drone"): a field's tail, not all of a long one.
+_BEFORE_CHARS = 160
+#: Words that make what follows them the thing an accessory is for ("case for ... drone").
+_MADE_FOR = frozenset(["for", "fits"])
+#: Words after which an accessory is an extra of the thing ("drone with carrying case").
+_EXTRAS = frozenset(["with", "and", "plus", "incl", "including", "includes"])
+#: Words that may stand between an item and its accessory ("drone replacement propellers").
+_QUALIFIERS = frozenset(["replacement", "spare", "protective", "carrying", "carry"])
 
 
 def _confirms(agreeing: Sequence[str], strong: Sequence[str]) -> bool:
@@ -842,13 +851,22 @@ class _Context:
         elif depiction := self._depiction(item, found):
             kind, says_so = depiction
             depicted = (
-                f"in a listing of a {kind} (a picture or a model of a thing more often than "
-                "the thing), with no weight and no other word of that sense"
+                f"in a listing of a {kind} (a picture, a model or a print of a thing more "
+                "often than the thing), with no weight and no other word of that sense"
             )
             if says_so and self.listing.category:
                 decided = Sense.NAMESAKE, f"{depicted}, filed under {self.listing.category!r}"
             else:
                 decided = Sense.UNCLEAR, depicted
+        elif accessory := self._accessory(item, found):
+            made_for = (
+                f"in a listing of a {accessory} for it (a thing made for it, not the thing), "
+                "with no weight and no other word of that sense"
+            )
+            if self.listing.category:
+                decided = Sense.NAMESAKE, f"{made_for}, filed under {self.listing.category!r}"
+            else:
+                decided = Sense.UNCLEAR, made_for
         else:
             return None, ""
         self.decided[item.id] = decided
@@ -912,6 +930,36 @@ class _Context:
             for word in words:
                 if _singular(word) in kinds:
                     return _singular(word), says_so
+        return None
+
+    def _accessory(self, item: Item, hits: list[Hit]) -> str | None:
+        """The accessory the listing is, if its words say it is one of the pack's
+        `accessories` for the item: named before "for" (or "fits") the item ("Carrying Case
+        for Syma X5C ... RC Drone") or right after it ("Parrot AR.Drone Replacement
+        Propellers", "Glock holster"), outside the item's category, with no weight, no word
+        of the item's sense and no disguise. One after "with" or "and" is an extra of the
+        thing ("drone with carrying case"): no accessory."""
+        kinds = _depiction_words(self.pack.accessories)
+        if not kinds or self._in_own_category(item) or self.weighed:
+            return None
+        if any(_disguised(h) for h in hits) or self._agreeing(item, hits)[0]:
+            return None
+        texts = dict(self.listing.fields())
+        for hit in hits:
+            field = texts.get(hit.field)
+            preceding = field[: hit.span[0]] if field is not None else hit.before
+            before = key(preceding[-_BEFORE_CHARS:]).split()
+            fors = [i for i, w in enumerate(before) if w in _MADE_FOR]
+            if fors:
+                named = before[: fors[-1]]
+                extra = max((i for i, w in enumerate(named) if w in _EXTRAS), default=-1)
+                made = [w for w in named[extra + 1 :] if _singular(w) in kinds]
+                if made:
+                    return _singular(made[-1])
+            after = key(hit.after).split()[:2]
+            following = [w for w in after if w not in _QUALIFIERS][:1]
+            if following and _singular(following[0]) in kinds:
+                return _singular(following[0])
         return None
 
     def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:

@@ -66,6 +66,7 @@ def diff_packs(old: PolicyPack, new: PolicyPack) -> PackDiff:
         "contexts",
         "everyday_context",
         "depictions",
+        "accessories",
         "namesakes",
     ):
         before = _plain(getattr(old, name))

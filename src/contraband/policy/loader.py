@@ -158,7 +158,7 @@ def _parse_pack(root: Path) -> PolicyPack:
     name, version = _head_fields(head, problems)
     contexts = (
         _validate(Contexts, head, (), problems)
-        if {"contexts", "everyday_context", "depictions"} & set(head.data)
+        if {"contexts", "everyday_context", "depictions", "accessories"} & set(head.data)
         else None
     )
     namesakes = _validate(Namesakes, namesake_file, (), problems) if namesake_file else None
@@ -193,6 +193,7 @@ def _parse_pack(root: Path) -> PolicyPack:
         contexts=contexts.contexts if contexts is not None else {},
         everyday_context=contexts.everyday_context if contexts is not None else (),
         depictions=contexts.depictions if contexts is not None else (),
+        accessories=contexts.accessories if contexts is not None else (),
         namesakes=namesakes.namesakes if namesakes is not None else (),
     )
 
@@ -230,6 +231,7 @@ class Contexts(BaseModel):
     )
     everyday_context: tuple[TermText, ...] = ()
     depictions: tuple[TermText, ...] = ()
+    accessories: tuple[TermText, ...] = ()
 
 
 class Namesakes(BaseModel):
@@ -241,7 +243,15 @@ class Namesakes(BaseModel):
     namesakes: tuple[TermText, ...]
 
 
-_PACK_KEYS = {"name", "version", "rules", "contexts", "everyday_context", "depictions"}
+_PACK_KEYS = {
+    "name",
+    "version",
+    "rules",
+    "contexts",
+    "everyday_context",
+    "depictions",
+    "accessories",
+}
 
 
 def _read(

@@ -188,6 +188,11 @@ class PolicyPack(Strict):
     #: "figure", "playset"): an item named in a listing of one of these kinds, outside the
     #: item's categories, with no weight nor word of its sense, is for a reviewer, no points.
     depictions: tuple[TermText, ...] = ()
+    #: Things made for an item without being it ("case", "holster", "propeller", "charger"):
+    #: a listing of one, named before "for" the item ("Carrying case for ... drone") or right
+    #: after it ("Drone propellers"), outside the item's categories, with no weight nor word
+    #: of its sense, is a namesake (a reviewer's where it has no category).
+    accessories: tuple[TermText, ...] = ()
     #: Terms with ordinary senses too, whichever item has them (the pack's namesakes.yaml).
     namesakes: tuple[TermText, ...] = ()
 
