@@ -772,6 +772,24 @@ def _singular(word: str) -> str:
     return word.removesuffix("s")
 
 
+def _named_for(before: list[str], kinds: frozenset[str]) -> str | None:
+    """The accessory named before the last "for" of `before` (the words before a hit), not
+    after "with" or "and": "case" in "Carrying Case for Syma X5C ... RC"."""
+    fors = [i for i, w in enumerate(before) if w in _MADE_FOR]
+    if not fors:
+        return None
+    named = before[: fors[-1]]
+    extra = max((i for i, w in enumerate(named) if w in _EXTRAS), default=-1)
+    made = [_singular(w) for w in named[extra + 1 :] if _singular(w) in kinds]
+    return made[-1] if made else None
+
+
+def _named_after(after: list[str], kinds: frozenset[str]) -> str | None:
+    """The accessory right after a hit, a qualifier aside ("Replacement Propellers")."""
+    following = [w for w in after[:2] if w not in _QUALIFIERS][:1]
+    return _singular(following[0]) if following and _singular(following[0]) in kinds else None
+
+
 @functools.lru_cache(maxsize=4)
 def _depiction_words(depictions: tuple[str, ...]) -> frozenset[str]:
     """The pack's `depictions` as the listing's words read (keyed, singular)."""
@@ -948,18 +966,11 @@ class _Context:
         for hit in hits:
             field = texts.get(hit.field)
             preceding = field[: hit.span[0]] if field is not None else hit.before
-            before = key(preceding[-_BEFORE_CHARS:]).split()
-            fors = [i for i, w in enumerate(before) if w in _MADE_FOR]
-            if fors:
-                named = before[: fors[-1]]
-                extra = max((i for i, w in enumerate(named) if w in _EXTRAS), default=-1)
-                made = [w for w in named[extra + 1 :] if _singular(w) in kinds]
-                if made:
-                    return _singular(made[-1])
-            after = key(hit.after).split()[:2]
-            following = [w for w in after if w not in _QUALIFIERS][:1]
-            if following and _singular(following[0]) in kinds:
-                return _singular(following[0])
+            accessory = _named_for(key(preceding[-_BEFORE_CHARS:]).split(), kinds) or (
+                _named_after(key(hit.after).split(), kinds)
+            )
+            if accessory:
+                return accessory
         return None
 
     def _decide(self, item: Item, hits: list[Hit]) -> tuple[Sense, str]:
