@@ -65,7 +65,7 @@ def test_scan_csv(tmp_path: Path) -> None:
         writer = csv.DictWriter(f, ["id", "seller_id", "title", "keywords", "countries"])
         writer.writeheader()
         writer.writerow({"id": "B", "seller_id": "S1", "title": "V4pe kit", "countries": "US;DE"})
-        writer.writerow({"id": "C", "seller_id": "S2", "title": "Gift box", "keywords": "cocaine, x"})
+        writer.writerow({"id": "C", "seller_id": "S2", "title": "Gift", "keywords": "cocaine, x"})
     out = tmp_path / "verdicts.jsonl"
     result = scan_mini(source, out)
     assert result.exit_code == 0, result.output
