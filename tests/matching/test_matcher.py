@@ -548,6 +548,13 @@ TWO_AT_ONCE = [
     ("ibbbuuporfen 200mg", "ibuprofen", Distortion.DELIBERATE),
     ("frrrwwrks", "fireworks", Distortion.DELIBERATE),
     ("vvvap0r1zzzer pen", "vaporizer", Distortion.DELIBERATE),
+    # shuffled, then the last two letters swapped: a misspelling; the last letter moved
+    # anywhere else is as often a name ("Henrio")
+    ("irbopufne tablets", "ibuprofen", Distortion.TYPO),
+    ("Henrio slim fit shirt", None, None),
+    # a phrase's 3-letter skeleton, misspelled, beside the phrase's other word
+    ("k2 splc blend", "k2 spice", Distortion.TYPO),
+    ("splc blend", None, None),
 ]
 
 
@@ -571,6 +578,8 @@ def test_two_disguises_at_once(
             Term("gravity knife", "j"),
             Term("safrole oil", "k"),
             Term("replica rifle", "l"),
+            Term("heroin", "m"),
+            Term("k2 spice", "n"),
         ]
     )
     hits = Matcher(index).find([("title", text)])

@@ -82,6 +82,12 @@ def scramble_key(word: str) -> str:
     return word[0] + "".join(sorted(word[1:-1])) + word[-1]
 
 
+def loose_scramble_key(word: str) -> str:
+    """`word` with all letters but the first sorted: the same for a shuffle that moved the
+    last letter too ("hffdacusn", "handcuffs")."""
+    return word[0] + "".join(sorted(word[1:]))
+
+
 def scramble_deletions(word: str) -> set[str]:
     """`word`'s scramble key with each inner letter dropped in turn: two words whose inner
     letters differ by one letter added, dropped or replaced share one of these."""
@@ -136,7 +142,7 @@ SOUNDS_FROM = 5
 SKELETON_TYPO_FROM = 6
 #: A phrase's word whose skeleton is this long or longer is found misspelled too, beside the
 #: phrase's other words ("plpc badge").
-PHRASE_SKELETON_TYPO_FROM = 4
+PHRASE_SKELETON_TYPO_FROM = 3
 #: Term words this long or longer are found shuffled and misspelled at once ("ibrfuwpen");
 #: shorter ones (of `SCRAMBLED_FROM` letters) only beside their phrase's other words
 #: ("gslps bong"): alone, two slips in five letters make a name ("Dongre") as often.
@@ -211,6 +217,9 @@ class TermIndex:
     #: Term words by the scramble key, and by the skeleton, of their letters collapsed:
     #: stretched and shuffled ("ttaaakata"), or stretched without vowels ("crrrssbbw").
     collapsed_scrambled: dict[str, tuple[str, ...]]
+    #: Term words of `SCRAMBLED_TYPO_FROM` letters or more by `loose_scramble_key`: shuffled
+    #: with the last letter slipped one place in ("hffdacusn" for "handcuffs").
+    loosely_scrambled: dict[str, tuple[str, ...]]
     collapsed_skeletons: dict[str, tuple[str, ...]]
     #: Term words (of SOUNDS_FROM letters or more) by `sound_key`: respelled as they sound.
     sounds: dict[str, tuple[str, ...]]
@@ -276,6 +285,7 @@ class TermIndex:
         collapsed_deletions: dict[str, list[str]] = defaultdict(list)
         collapsed_scrambled: dict[str, list[str]] = defaultdict(list)
         collapsed_skeletons: dict[str, list[str]] = defaultdict(list)
+        loosely_scrambled: dict[str, list[str]] = defaultdict(list)
         sounds: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary:
             if len(word) >= SOUNDS_FROM and word.isalpha():
@@ -288,6 +298,8 @@ class TermIndex:
             if len(word) >= SCRAMBLED_FROM and word.isalpha():
                 scrambled[scramble_key(word)].append(word)
                 collapsed_scrambled[scramble_key(collapse(word))].append(word)
+                if len(word) >= SCRAMBLED_TYPO_FROM:
+                    loosely_scrambled[loose_scramble_key(word)].append(word)
                 if len(word) >= SCRAMBLED_TYPO_FROM or word in multi_word:
                     for variant in scramble_deletions(word):
                         scrambled_deletions[variant].append(word)
@@ -329,6 +341,7 @@ class TermIndex:
             collapsed_deletions={w: tuple(sorted(set(v))) for w, v in collapsed_deletions.items()},
             collapsed_scrambled={w: tuple(sorted(v)) for w, v in collapsed_scrambled.items()},
             collapsed_skeletons={w: tuple(sorted(v)) for w, v in collapsed_skeletons.items()},
+            loosely_scrambled={w: tuple(sorted(v)) for w, v in loosely_scrambled.items()},
             sounds={w: tuple(sorted(v)) for w, v in sounds.items()},
             # The field separator too: it stands between fields in every key, never a word.
             dictionary=frozenset(w.encode() for w in dictionary) | {FIELD_SEPARATOR.encode()},

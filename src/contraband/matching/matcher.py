@@ -36,6 +36,7 @@ from contraband.matching.index import (
     allowed_edits,
     collapse,
     deletes,
+    loose_scramble_key,
     scramble_deletions,
     scramble_key,
     skeleton,
@@ -563,6 +564,12 @@ class Matcher:
                 # word only beside its phrase's other words
                 short = NEEDS_CONTEXT if len(word) < SCRAMBLED_TYPO_FROM else 0
                 yield word, Flag.FUZZY | short, 1
+        if len(token) >= SCRAMBLED_TYPO_FROM:
+            # the same letters, the last one slipped one place in ("hffdacusn": shuffled, and
+            # its last two swapped); any other move makes a name as often ("Henrio")
+            for word in index.loosely_scrambled.get(loose_scramble_key(token), ()):
+                if token[-2] == word[-1] != token[-1] and word not in candidates:
+                    yield word, Flag.FUZZY, 1
 
     def _skeleton_misspelled(self, token: str) -> Iterator[tuple[str, int, int]]:
         """Term words whose skeleton of `SKELETON_TYPO_FROM` letters or more `token` is,
