@@ -559,9 +559,7 @@ TWO_AT_ONCE = [
 
 
 @pytest.mark.parametrize(("text", "term", "distortion"), TWO_AT_ONCE)
-def test_two_disguises_at_once(
-    text: str, term: str | None, distortion: Distortion | None
-) -> None:
+def test_two_disguises_at_once(text: str, term: str | None, distortion: Distortion | None) -> None:
     from contraband.matching import Term
 
     index = TermIndex.build(
