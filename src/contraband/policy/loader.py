@@ -2,7 +2,9 @@
 
 Layout of a pack directory:
 
-    pack.yaml        name, version, rules (grade points, ladder, caps, windows)
+    pack.yaml        name, version, rules (grade points, ladder, caps, windows), and the
+                     words sense is read by: contexts, everyday_context, depictions,
+                     accessories
     items/*.yaml     `items:` lists of items (any number of files)
     measures/*.yaml  `measures:` lists of country measures (any number of files)
     countries.yaml   `groups:` named lists of ISO 3166-1 alpha-2 codes (optional)
