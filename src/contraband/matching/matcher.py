@@ -447,7 +447,7 @@ class Matcher:
             # No reading ("rn" -> m halves it at most) nor misspelling of a token this long is
             # a term word; only stretching shortens more. Bounds the work on hostile input.
             if token.isalpha():
-                yield from self._stretched(token)
+                yield from self._stretched(token, collapse(token))
             return
         readings = list(_readings(token))
         word_terms = self.index.word_terms
@@ -482,24 +482,27 @@ class Matcher:
                         yield word, flags | more, edits
 
     def _stretched_readings(self, token: str) -> Iterator[tuple[str, int, int]]:
-        """Term words `token` is with letters repeated: alone, misspelled or scrambled too."""
-        yield from self._stretched(token)
-        yield from self._stretched_misspelled(token)
-        yield from self._stretched_scrambled(token)
-
-    def _stretched(self, token: str) -> Iterator[tuple[str, int, int]]:
-        """Term words `token` is with letters repeated ("vaaape")."""
+        """Term words `token` is with letters repeated: alone, and, with two letters or more
+        repeated (a double letter of the language, "Perros", is none), misspelled or
+        scrambled too. All read on its letters collapsed, made once."""
         stretched = collapse(token)
-        if stretched != token:
-            for word in self.index.collapsed_words.get(stretched, ()):
-                if _stretches(token, word):
-                    yield word, Flag.STRETCH, 0
+        if stretched == token:
+            return
+        yield from self._stretched(token, stretched)
+        if len(token) - len(stretched) >= 2:
+            yield from self._stretched_misspelled(stretched)
+            yield from self._stretched_scrambled(stretched)
 
-    def _stretched_misspelled(self, token: str) -> Iterator[tuple[str, int, int]]:
-        """Term words `token` is with letters repeated and misspelled too ("vaaporivzzzer")."""
-        stretched = collapse(token)
-        # two letters or more repeated: a double letter of the language ("Perros") is none
-        if len(token) - len(stretched) < 2 or len(stretched) < FUZZY_ONE_EDIT_FROM - 1:
+    def _stretched(self, token: str, stretched: str) -> Iterator[tuple[str, int, int]]:
+        """Term words `token` (`stretched` collapsed) is with letters repeated ("vaaape")."""
+        for word in self.index.collapsed_words.get(stretched, ()):
+            if _stretches(token, word):
+                yield word, Flag.STRETCH, 0
+
+    def _stretched_misspelled(self, stretched: str) -> Iterator[tuple[str, int, int]]:
+        """Term words a token with letters repeated (`stretched`: its letters collapsed) is,
+        misspelled too ("vaaporivzzzer")."""
+        if len(stretched) < FUZZY_ONE_EDIT_FROM - 1:
             return
         found = set()
         if len(stretched) >= FUZZY_ONE_EDIT_FROM:
@@ -525,12 +528,11 @@ class Matcher:
             ):
                 yield word, Flag.STRETCH | Flag.FUZZY, 1
 
-    def _stretched_scrambled(self, token: str) -> Iterator[tuple[str, int, int]]:
-        """Term words `token` is with letters repeated and its inner letters shuffled
-        ("ttaaakata"), or its vowels dropped ("crrrssbbw"): read on the letters collapsed,
-        the term's too. Two letters or more repeated, as for `_stretched_misspelled`."""
-        stretched = collapse(token)
-        if len(token) - len(stretched) < 2 or len(stretched) < SKELETON_FROM:
+    def _stretched_scrambled(self, stretched: str) -> Iterator[tuple[str, int, int]]:
+        """Term words a token with letters repeated (`stretched`: its letters collapsed) is
+        with its inner letters shuffled ("ttaaakata"), or its vowels dropped ("crrrssbbw"):
+        read on the term's letters collapsed too."""
+        if len(stretched) < SKELETON_FROM:
             return
         index = self.index
         for word in index.collapsed_scrambled.get(scramble_key(stretched), ()):
