@@ -39,6 +39,7 @@ def edited(tmp_path: Path) -> Path:
         .replace('"mini-1"', '"mini-2"')
         .replace("circumvention_points: 1", "circumvention_points: 2")
         .replace("everyday_context: [pure, powder]", "everyday_context: [pure]")
+        .replace("accessories: [case, holster, propeller, charger]", "accessories: [case]")
     )
     return target
 
@@ -50,12 +51,13 @@ def test_the_same_pack_has_no_changes() -> None:
 def test_every_kind_of_change_is_named(tmp_path: Path) -> None:
     diff = diff_packs(load_pack(MINI_PACK), load_pack(edited(tmp_path)))
     assert diff.lines() == [
-        "policy mini-1 -> mini-2: 5 change(s)",
+        "policy mini-1 -> mini-2: 6 change(s)",
         "  item vapes: term en removed: 'e-cigarette'",
         "  item vapes: term en added: 'vape pen'",
         "  measure DE-LASER added",
         "  rules circumvention_points: 1.0 -> 2.0",
         '  pack everyday_context: ["pure","powder"] -> ["pure"]',
+        '  pack accessories: ["case","holster","propeller","charger"] -> ["case"]',
     ]
     assert diff.changed_items == {"vapes"} and diff.changed_measures == {"DE-LASER"}
 
